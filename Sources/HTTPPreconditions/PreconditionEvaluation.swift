@@ -1,0 +1,160 @@
+import HTTPTypes
+
+/// Who evaluates the preconditions: the origin server, or a cache answering from a stored
+/// response.
+public enum PreconditionRole: Sendable, Hashable {
+    /// The origin server: every conditional field applies.
+    case originServer
+    /// A cache answering from a stored response. `If-Match` and `If-Unmodified-Since` apply
+    /// only to an origin server and are left for it (RFC 9111 §4.3.2).
+    case cache
+}
+
+extension HTTPRequest {
+    /// Evaluates this request's conditional header fields against the selected
+    /// representation, in the order of RFC 9110 §13.2.2:
+    ///
+    /// 1. `If-Match` (origin server only): false → 412.
+    /// 2. `If-Unmodified-Since`, only without `If-Match` (origin server only): false → 412.
+    /// 3. `If-None-Match`: false → 304 for GET and HEAD, 412 otherwise.
+    /// 4. `If-Modified-Since`, only for GET and HEAD and only without `If-None-Match`: false → 304.
+    /// 5. `If-Range`, only for GET with `Range`: decides whether `Range` applies.
+    ///
+    /// Preconditions are ignored altogether for CONNECT, OPTIONS and TRACE, and when the
+    /// response to the request without them would have had a status other than 2xx or 412
+    /// (§13.2.1). An `If-Match` or `If-None-Match` that is not a well-formed list is never
+    /// guessed at: it fails safe, giving 412 where the method would change state and a full
+    /// 200 (never a 304) for GET and HEAD. An invalid date makes its field be ignored
+    /// (§13.1.3, §13.1.4).
+    ///
+    /// This function allocates nothing: it reads the field bytes in place.
+    ///
+    /// - Parameters:
+    ///   - representation: the validators of the selected representation.
+    ///   - now: the server's current time, needed only to read two-digit years in
+    ///     obsolete RFC 850 dates (§5.6.7).
+    ///   - role: an origin server, or a cache answering from storage (RFC 9111 §4.3.2).
+    ///   - unconditionalStatus: the status the response would have without preconditions.
+    public func evaluatePreconditions(
+        for representation: RepresentationValidators,
+        now: HTTPDate? = nil,
+        role: PreconditionRole = .originServer,
+        unconditionalStatus: HTTPResponse.Status = .ok
+    ) -> PreconditionOutcome {
+        let isGetOrHead = method == .get || method == .head
+        let fields = headerFields
+
+        // §13.2.1: methods and outcomes for which preconditions mean nothing.
+        if method == .connect || method == .options || method == .trace {
+            return .proceed(range: .notRequested)
+        }
+        let status = unconditionalStatus.code
+        guard (200...299).contains(status) || status == 412 else {
+            return .proceed(range: .notRequested)
+        }
+
+        if role == .originServer {
+            // Step 1: If-Match (§13.1.1), strong comparison.
+            switch EntityTagFieldMatch.evaluate(
+                fields, .ifMatch, etag: representation.etag,
+                representationExists: representation.exists, using: .strong
+            ) {
+            case .notMatched, .malformed:
+                return .preconditionFailed(because: .ifMatch)
+            case .matched:
+                break
+            case .absent:
+                // Step 2: If-Unmodified-Since (§13.1.4), only without If-Match.
+                if let since = SingleDateField.read(fields, .ifUnmodifiedSince, now: now),
+                    let lastModified = representation.lastModified,
+                    lastModified > since
+                {
+                    return .preconditionFailed(because: .ifUnmodifiedSince)
+                }
+            }
+        }
+
+        // Step 3: If-None-Match (§13.1.2), weak comparison.
+        switch EntityTagFieldMatch.evaluate(
+            fields, .ifNoneMatch, etag: representation.etag,
+            representationExists: representation.exists, using: .weak
+        ) {
+        case .matched:
+            return isGetOrHead ? .notModified(because: .ifNoneMatch) : .preconditionFailed(because: .ifNoneMatch)
+        case .malformed:
+            if !isGetOrHead { return .preconditionFailed(because: .ifNoneMatch) }
+        case .notMatched:
+            break
+        case .absent:
+            // Step 4: If-Modified-Since (§13.1.3), GET and HEAD only, only without If-None-Match.
+            if isGetOrHead,
+                let since = SingleDateField.read(fields, .ifModifiedSince, now: now),
+                let lastModified = representation.lastModified,
+                lastModified <= since
+            {
+                return .notModified(because: .ifModifiedSince)
+            }
+        }
+
+        // Step 5: Range and If-Range (§13.1.5, §14.2). HEAD with Range is not a range request.
+        guard method == .get, status == 200, fields.contains(.range) else {
+            return .proceed(range: .notRequested)
+        }
+        guard fields.contains(.ifRange) else { return .proceed(range: .apply) }
+        return .proceed(range: IfRangeCondition.holds(fields, representation, now: now) ? .apply : .ignoredByIfRange)
+    }
+}
+
+/// A date field that must carry exactly one HTTP-date; anything else means the field is
+/// ignored (RFC 9110 §13.1.3, §13.1.4: invalid, or a list of dates).
+enum SingleDateField {
+    static func read(_ fields: HTTPFields, _ name: HTTPField.Name, now: HTTPDate?) -> HTTPDate? {
+        var found: HTTPDate?
+        var lines = 0
+        for field in fields where field.name == name {
+            lines += 1
+            if lines > 1 { return nil }
+            found = HTTPDate(field: field, now: now)
+        }
+        return found
+    }
+}
+
+/// The If-Range condition of RFC 9110 §13.1.5.
+enum IfRangeCondition {
+    static func holds(_ fields: HTTPFields, _ representation: RepresentationValidators, now: HTTPDate?) -> Bool {
+        var lines = 0
+        var result = false
+        for field in fields where field.name == .ifRange {
+            lines += 1
+            result = field.withValueBytes { bytes in
+                evaluate(bytes, representation, now: now)
+            }
+        }
+        // If-Range carries one validator; several lines cannot be evaluated.
+        return lines == 1 && result && representation.exists
+    }
+
+    static func evaluate(_ bytes: UnsafeRawBufferPointer, _ representation: RepresentationValidators, now: HTTPDate?) -> Bool {
+        // An entity-tag is told from a date by its first characters: DQUOTE or W/.
+        var first = 0
+        while first < bytes.count, bytes[first] == 0x20 || bytes[first] == 0x09 { first += 1 }
+        let looksLikeTag = first < bytes.count && (bytes[first] == UInt8(ascii: "\"") || bytes[first] == UInt8(ascii: "W"))
+        if looksLikeTag {
+            // Strong comparison: a weak tag on either side never matches.
+            guard let current = representation.etag, !current.isWeak else { return false }
+            var scanner = EntityTagScanner(bytes)
+            scanner.skipWhitespace()
+            guard let (range, weak) = scanner.entityTag(), !weak else { return false }
+            scanner.skipWhitespace()
+            guard scanner.isAtEnd else { return false }
+            return UnsafeRawBufferPointer(rebasing: bytes[range]).elementsEqual(current.opaqueTag.utf8)
+        }
+        // A date must exactly match a Last-Modified that is a strong validator.
+        guard let date = HTTPDate(bytes: bytes, now: now),
+            let lastModified = representation.lastModified,
+            representation.lastModifiedIsStrong
+        else { return false }
+        return date == lastModified
+    }
+}
