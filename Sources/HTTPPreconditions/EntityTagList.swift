@@ -83,29 +83,29 @@ extension EntityTagList: CustomStringConvertible {
 
 /// The outcome of looking for an entity-tag list field in a request and comparing it with the
 /// current representation, done on the field bytes without building the list.
-@usableFromInline
 enum EntityTagFieldMatch: Sendable, Hashable {
-    case absent
     case matched
     case notMatched
     case malformed
 
-    @usableFromInline
     static func evaluate(
         _ fields: HTTPFields,
-        _ name: HTTPField.Name,
+        _ lines: ConditionalFieldLines.Lines,
         etag: EntityTag?,
         representationExists: Bool,
         using comparison: EntityTag.Comparison
     ) -> EntityTagFieldMatch {
-        var lines = 0
         var star = false
         var matched = false
         var malformed = false
         // A strong comparison never matches a weak current tag; skip the scan's comparisons.
         let candidate = (comparison == .strong && etag?.isWeak == true) ? nil : etag
-        for field in fields where field.name == name {
-            lines += 1
+        let name = fields[lines.first].name
+        var seen = 0
+        for index in lines.first..<fields.endIndex where seen < lines.count {
+            let field = fields[index]
+            guard index == lines.first || field.name == name else { continue }
+            seen += 1
             let result = field.withValueBytes { bytes in
                 EntityTagListGrammar.scan(bytes) { range, weak in
                     guard let candidate, representationExists, !matched else { return matched }
@@ -123,8 +123,7 @@ enum EntityTagFieldMatch: Sendable, Hashable {
             }
             if malformed { break }
         }
-        if lines == 0 { return .absent }
-        if malformed || (star && lines > 1) { return .malformed }
+        if malformed || (star && lines.count > 1) { return .malformed }
         if star { return representationExists ? .matched : .notMatched }
         return matched ? .matched : .notMatched
     }

@@ -42,7 +42,6 @@ extension HTTPRequest {
         unconditionalStatus: HTTPResponse.Status = .ok
     ) -> PreconditionOutcome {
         let isGetOrHead = method == .get || method == .head
-        let fields = headerFields
 
         // §13.2.1: methods and outcomes for which preconditions mean nothing.
         if method == .connect || method == .options || method == .trace {
@@ -53,88 +52,119 @@ extension HTTPRequest {
             return .proceed(range: .notRequested)
         }
 
+        // One pass over the fields finds every conditional field; the steps below then read
+        // only the lines they need.
+        let present = ConditionalFieldLines(headerFields)
+        if present.isEmpty {
+            return .proceed(range: method == .get && status == 200 && present.range.count > 0 ? .apply : .notRequested)
+        }
+
         if role == .originServer {
             // Step 1: If-Match (§13.1.1), strong comparison.
-            switch EntityTagFieldMatch.evaluate(
-                fields, .ifMatch, etag: representation.etag,
-                representationExists: representation.exists, using: .strong
-            ) {
-            case .notMatched, .malformed:
-                return .preconditionFailed(because: .ifMatch)
-            case .matched:
-                break
-            case .absent:
-                // Step 2: If-Unmodified-Since (§13.1.4), only without If-Match.
-                if let since = SingleDateField.read(fields, .ifUnmodifiedSince, now: now),
-                    let lastModified = representation.lastModified,
-                    lastModified > since
-                {
-                    return .preconditionFailed(because: .ifUnmodifiedSince)
+            if present.ifMatch.count > 0 {
+                switch EntityTagFieldMatch.evaluate(
+                    headerFields, present.ifMatch, etag: representation.etag,
+                    representationExists: representation.exists, using: .strong
+                ) {
+                case .notMatched, .malformed:
+                    return .preconditionFailed(because: .ifMatch)
+                case .matched:
+                    break
                 }
+            } else if present.ifUnmodifiedSince.count == 1,
+                // Step 2: If-Unmodified-Since (§13.1.4), only without If-Match; a list of
+                // dates or an invalid date is ignored.
+                let since = HTTPDate(field: headerFields[present.ifUnmodifiedSince.first], now: now),
+                let lastModified = representation.lastModified,
+                lastModified > since
+            {
+                return .preconditionFailed(because: .ifUnmodifiedSince)
             }
         }
 
-        // Step 3: If-None-Match (§13.1.2), weak comparison.
-        switch EntityTagFieldMatch.evaluate(
-            fields, .ifNoneMatch, etag: representation.etag,
-            representationExists: representation.exists, using: .weak
-        ) {
-        case .matched:
-            return isGetOrHead ? .notModified(because: .ifNoneMatch) : .preconditionFailed(because: .ifNoneMatch)
-        case .malformed:
-            if !isGetOrHead { return .preconditionFailed(because: .ifNoneMatch) }
-        case .notMatched:
-            break
-        case .absent:
-            // Step 4: If-Modified-Since (§13.1.3), GET and HEAD only, only without If-None-Match.
-            if isGetOrHead,
-                let since = SingleDateField.read(fields, .ifModifiedSince, now: now),
-                let lastModified = representation.lastModified,
-                lastModified <= since
-            {
-                return .notModified(because: .ifModifiedSince)
+        if present.ifNoneMatch.count > 0 {
+            // Step 3: If-None-Match (§13.1.2), weak comparison.
+            switch EntityTagFieldMatch.evaluate(
+                headerFields, present.ifNoneMatch, etag: representation.etag,
+                representationExists: representation.exists, using: .weak
+            ) {
+            case .matched:
+                return isGetOrHead ? .notModified(because: .ifNoneMatch) : .preconditionFailed(because: .ifNoneMatch)
+            case .malformed:
+                if !isGetOrHead { return .preconditionFailed(because: .ifNoneMatch) }
+            case .notMatched:
+                break
             }
+        } else if isGetOrHead, present.ifModifiedSince.count == 1,
+            // Step 4: If-Modified-Since (§13.1.3), GET and HEAD only, only without If-None-Match.
+            let since = HTTPDate(field: headerFields[present.ifModifiedSince.first], now: now),
+            let lastModified = representation.lastModified,
+            lastModified <= since
+        {
+            return .notModified(because: .ifModifiedSince)
         }
 
         // Step 5: Range and If-Range (§13.1.5, §14.2). HEAD with Range is not a range request.
-        guard method == .get, status == 200, fields.contains(.range) else {
+        guard method == .get, status == 200, present.range.count > 0 else {
             return .proceed(range: .notRequested)
         }
-        guard fields.contains(.ifRange) else { return .proceed(range: .apply) }
-        return .proceed(range: IfRangeCondition.holds(fields, representation, now: now) ? .apply : .ignoredByIfRange)
+        guard present.ifRange.count > 0 else { return .proceed(range: .apply) }
+        // If-Range carries one validator; several lines cannot be evaluated.
+        guard present.ifRange.count == 1, representation.exists else { return .proceed(range: .ignoredByIfRange) }
+        let holds = headerFields[present.ifRange.first].withValueBytes {
+            IfRangeCondition.evaluate($0, representation, now: now)
+        }
+        return .proceed(range: holds ? .apply : .ignoredByIfRange)
     }
 }
 
-/// A date field that must carry exactly one HTTP-date; anything else means the field is
-/// ignored (RFC 9110 §13.1.3, §13.1.4: invalid, or a list of dates).
-enum SingleDateField {
-    static func read(_ fields: HTTPFields, _ name: HTTPField.Name, now: HTTPDate?) -> HTTPDate? {
-        var found: HTTPDate?
-        var lines = 0
-        for field in fields where field.name == name {
-            lines += 1
-            if lines > 1 { return nil }
-            found = HTTPDate(field: field, now: now)
+/// Where the conditional fields of a request are: the first line of each and how many lines
+/// it has, found in one pass.
+struct ConditionalFieldLines {
+    struct Lines {
+        var first = 0
+        var count = 0
+
+        mutating func add(_ index: Int) {
+            if count == 0 { first = index }
+            count += 1
         }
-        return found
+    }
+
+    var ifMatch = Lines()
+    var ifNoneMatch = Lines()
+    var ifModifiedSince = Lines()
+    var ifUnmodifiedSince = Lines()
+    var ifRange = Lines()
+    var range = Lines()
+
+    init(_ fields: HTTPFields) {
+        for index in fields.indices {
+            let name = fields[index].name.canonicalName
+            // Every field of interest is "if-…" or "range"; most fields are rejected on their
+            // first byte without a full comparison.
+            guard let first = name.utf8.first, first == UInt8(ascii: "i") || first == UInt8(ascii: "r") else { continue }
+            switch name {
+            case "if-match": ifMatch.add(index)
+            case "if-none-match": ifNoneMatch.add(index)
+            case "if-modified-since": ifModifiedSince.add(index)
+            case "if-unmodified-since": ifUnmodifiedSince.add(index)
+            case "if-range": ifRange.add(index)
+            case "range": range.add(index)
+            default: break
+            }
+        }
+    }
+
+    /// No conditional field at all (a `Range` alone is not a condition).
+    var isEmpty: Bool {
+        ifMatch.count == 0 && ifNoneMatch.count == 0 && ifModifiedSince.count == 0
+            && ifUnmodifiedSince.count == 0 && ifRange.count == 0
     }
 }
 
 /// The If-Range condition of RFC 9110 §13.1.5.
 enum IfRangeCondition {
-    static func holds(_ fields: HTTPFields, _ representation: RepresentationValidators, now: HTTPDate?) -> Bool {
-        var lines = 0
-        var result = false
-        for field in fields where field.name == .ifRange {
-            lines += 1
-            result = field.withValueBytes { bytes in
-                evaluate(bytes, representation, now: now)
-            }
-        }
-        // If-Range carries one validator; several lines cannot be evaluated.
-        return lines == 1 && result && representation.exists
-    }
-
     static func evaluate(_ bytes: UnsafeRawBufferPointer, _ representation: RepresentationValidators, now: HTTPDate?) -> Bool {
         // An entity-tag is told from a date by its first characters: DQUOTE or W/.
         var first = 0
