@@ -6,22 +6,52 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "HTTPPreconditions", targets: ["HTTPPreconditions"]),
+        .library(name: "CachetStorage", targets: ["CachetStorage"]),
+        .library(name: "CachetProxy", targets: ["CachetProxy"]),
         .executable(name: "cachet", targets: ["cachet"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         .target(
             name: "HTTPPreconditions",
             dependencies: [.product(name: "HTTPTypes", package: "swift-http-types")]
         ),
+        .target(
+            name: "CachetStorage",
+            dependencies: [
+                "HTTPCachePolicy",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "CachetProxy",
+            dependencies: [
+                "HTTPPreconditions",
+                "HTTPCachePolicy",
+                "CachetStorage",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "cachet",
             dependencies: [
                 "HTTPPreconditions",
+                "CachetProxy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -31,6 +61,19 @@ let package = Package(
                 "HTTPPreconditions",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "CachetProxyTests",
+            dependencies: [
+                "CachetProxy",
+                "CachetStorage",
+                "HTTPCachePolicy",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
     ]

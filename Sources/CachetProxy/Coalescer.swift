@@ -1,0 +1,70 @@
+import CachetStorage
+import HTTPCachePolicy
+import NIOConcurrencyHelpers
+
+/// Request coalescing: while one request for a key is fetching or revalidating, the others
+/// for the same key wait for its outcome instead of going to the origin (one origin request
+/// per key).
+final class Coalescer: Sendable {
+    /// What the leader's exchange produced, as the waiters see it.
+    enum Outcome: Sendable {
+        /// A response the waiters may be served from (stored or freshened).
+        case shareable(StoredResponse)
+        /// The response may not be shared (private, no-store, too large, Vary mismatch for
+        /// some): each waiter goes to the origin itself.
+        case notShareable
+        /// The origin failed; waiters answer with the same error.
+        case failed(ProxyError)
+        /// The flight ended before this request could join it: look in the store again.
+        case retry
+    }
+
+    private let flights = NIOLockedValueBox<[CacheKey: [CheckedContinuation<Outcome, Never>]]>([:])
+
+    /// Joins the flight for `key`: becomes its leader when there is none, or waits for the
+    /// leader's outcome. Returns `nil` for the leader.
+    func join(_ key: CacheKey) async -> Outcome? {
+        let isLeader = flights.withLockedValue { flights -> Bool in
+            if flights[key] == nil {
+                flights[key] = []
+                return true
+            }
+            return false
+        }
+        if isLeader { return nil }
+        return await withCheckedContinuation { continuation in
+            let stillFlying = flights.withLockedValue { flights -> Bool in
+                guard flights[key] != nil else { return false }
+                flights[key]!.append(continuation)
+                return true
+            }
+            // The leader finished between our two looks: fetch again rather than wait forever.
+            if !stillFlying { continuation.resume(returning: .retry) }
+        }
+    }
+
+    /// Whether a flight for `key` is under way (used to keep background revalidations to one
+    /// per key).
+    func isFlying(_ key: CacheKey) -> Bool {
+        flights.withLockedValue { $0[key] != nil }
+    }
+
+    /// Starts a flight for `key` if none is under way; returns whether it did.
+    func tryLead(_ key: CacheKey) -> Bool {
+        flights.withLockedValue { flights in
+            guard flights[key] == nil else { return false }
+            flights[key] = []
+            return true
+        }
+    }
+
+    /// Ends the leader's flight and hands `outcome` to every waiter. Returns how many waited.
+    @discardableResult
+    func finish(_ key: CacheKey, with outcome: Outcome) -> Int {
+        let waiters = flights.withLockedValue { flights in
+            flights.removeValue(forKey: key) ?? []
+        }
+        for waiter in waiters { waiter.resume(returning: outcome) }
+        return waiters.count
+    }
+}

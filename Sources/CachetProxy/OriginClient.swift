@@ -1,0 +1,131 @@
+import AsyncHTTPClient
+import HTTPTypes
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// How an exchange with the origin failed, which decides between 502 and 504 and whether
+/// stale content may stand in (RFC 5861 §4).
+public enum OriginFailure: Error, Sendable, Hashable {
+    /// The connection was refused or reset, or the origin broke the protocol: 502.
+    case unreachable(String)
+    /// No connection, no response head or no body bytes in time: 504.
+    case timedOut(String)
+    /// The response body ended before its declared length, or the connection broke mid-body.
+    case truncated(String)
+}
+
+/// Timeouts for talking to the origin.
+public struct OriginTimeouts: Sendable, Hashable {
+    /// Establishing a connection.
+    public var connect: TimeAmount
+    /// From sending the request to receiving the response head.
+    public var firstByte: TimeAmount
+    /// Between two reads of the response body.
+    public var idle: TimeAmount
+
+    public init(connect: TimeAmount = .seconds(5), firstByte: TimeAmount = .seconds(30), idle: TimeAmount = .seconds(30)) {
+        self.connect = connect
+        self.firstByte = firstByte
+        self.idle = idle
+    }
+}
+
+/// A response head from the origin, with its body still to be read.
+struct OriginResponse: Sendable {
+    var head: HTTPResponse
+    var body: HTTPClientResponse.Body
+    /// The declared body length, when the origin sent one.
+    var declaredLength: Int?
+}
+
+/// The origin side of the proxy: pooled connections through AsyncHTTPClient, redirects left
+/// to the client (a 304 with `Location` is not a redirect), no decompression (the cache
+/// stores what the origin sent).
+final class OriginClient: Sendable {
+    private let client: HTTPClient
+    private let timeouts: OriginTimeouts
+
+    init(timeouts: OriginTimeouts, eventLoopGroup: any EventLoopGroup) {
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: timeouts.connect, read: timeouts.idle),
+            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64),
+            decompression: .disabled
+        )
+        configuration.httpVersion = .http1Only
+        self.client = HTTPClient(eventLoopGroupProvider: .shared(eventLoopGroup), configuration: configuration)
+        self.timeouts = timeouts
+    }
+
+    func shutdown() async throws {
+        try await client.shutdown()
+    }
+
+    /// Sends `request` to `origin` and returns once the response head has arrived.
+    func send(_ request: HTTPRequest, body: ByteBuffer?, to origin: OriginAddress) async throws(OriginFailure) -> OriginResponse {
+        var outbound = HTTPClientRequest(url: origin.baseURL + (request.path ?? "/"))
+        outbound.method = HTTPMethod(rawValue: request.method.rawValue)
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(request.headerFields.count + 1)
+        for field in request.headerFields {
+            headers.add(name: field.name.rawName, value: field.value)
+        }
+        if let authority = request.authority, !request.headerFields.contains(.host) {
+            headers.add(name: "Host", value: authority)
+        }
+        outbound.headers = headers
+        if let body, body.readableBytes > 0 {
+            outbound.body = .bytes(body)
+        }
+        do {
+            let response = try await client.execute(outbound, deadline: .now() + timeouts.firstByte)
+            var fields = HTTPFields()
+            fields.reserveCapacity(response.headers.count)
+            for (name, value) in response.headers {
+                guard let fieldName = HTTPField.Name(name) else { continue }
+                fields.append(HTTPField(name: fieldName, value: value))
+            }
+            var head = HTTPResponse(status: .init(code: Int(response.status.code), reasonPhrase: response.status.reasonPhrase))
+            head.headerFields = fields
+            let declared = response.headers.first(name: "content-length").flatMap { Int($0) }
+            return OriginResponse(head: head, body: response.body, declaredLength: declared)
+        } catch {
+            throw Self.classify(error)
+        }
+    }
+
+    static func classify(_ error: any Error) -> OriginFailure {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .connectTimeout, .getConnectionFromPoolTimeout, .writeTimeout:
+                return .timedOut(String(describing: error))
+            case .remoteConnectionClosed:
+                return .truncated(String(describing: error))
+            default:
+                return .unreachable(String(describing: error))
+            }
+        }
+        if error is NIOHTTP1.HTTPParserError {
+            return .truncated(String(describing: error))
+        }
+        return .unreachable(String(describing: error))
+    }
+}
+
+/// Where an origin lives: `http://host:port`.
+public struct OriginAddress: Sendable, Hashable {
+    /// `http://127.0.0.1:9000`, without a trailing slash.
+    public var baseURL: String
+
+    /// Parses `http://host:port` (only plain HTTP to the origin for now).
+    public init?(_ url: String) {
+        var trimmed = url
+        while trimmed.hasSuffix("/") { trimmed.removeLast() }
+        guard trimmed.hasPrefix("http://") || trimmed.hasPrefix("https://"),
+            trimmed.split(separator: "/").count == 2
+        else { return nil }
+        self.baseURL = trimmed
+    }
+}

@@ -1,0 +1,66 @@
+import HTTPCachePolicy
+import NIOCore
+
+/// Everything `cachet proxy` is told on its command line.
+public struct ProxyConfiguration: Sendable {
+    /// Address to listen on.
+    public var listenHost: String
+    /// Port to listen on; 0 picks a free one.
+    public var listenPort: Int
+    /// Origins by the `Host` they serve (lowercased, without port); `defaultOrigin` takes the rest.
+    public var origins: [String: OriginAddress]
+    /// The origin for hosts not listed in `origins`, if any.
+    public var defaultOrigin: OriginAddress?
+    /// Bytes the memory store may hold (headers, bodies and bookkeeping).
+    public var memoryLimit: Int
+    /// Responses with bodies larger than this are passed through, never stored.
+    public var maximumObjectSize: Int
+    /// Request bodies larger than this are refused with 413.
+    public var maximumRequestBodySize: Int
+    /// Timeouts towards the origin.
+    public var originTimeouts: OriginTimeouts
+    /// The cache's name in `Cache-Status` (RFC 9211 §2) and `Via`.
+    public var cacheName: String
+    /// The cache's policy options: shared by default.
+    public var policyOptions: CachePolicyOptions
+    /// Event loop threads; `nil` for one per core.
+    public var threads: Int?
+
+    public init(
+        listenHost: String = "127.0.0.1",
+        listenPort: Int = 8080,
+        origins: [String: OriginAddress] = [:],
+        defaultOrigin: OriginAddress? = nil,
+        memoryLimit: Int = 256 << 20,
+        maximumObjectSize: Int = 64 << 20,
+        maximumRequestBodySize: Int = 16 << 20,
+        originTimeouts: OriginTimeouts = OriginTimeouts(),
+        cacheName: String = "cachet",
+        policyOptions: CachePolicyOptions = CachePolicyOptions(),
+        threads: Int? = nil
+    ) {
+        self.listenHost = listenHost
+        self.listenPort = listenPort
+        self.origins = origins
+        self.defaultOrigin = defaultOrigin
+        self.memoryLimit = memoryLimit
+        self.maximumObjectSize = maximumObjectSize
+        self.maximumRequestBodySize = maximumRequestBodySize
+        self.originTimeouts = originTimeouts
+        self.cacheName = cacheName
+        self.policyOptions = policyOptions
+        self.threads = threads
+    }
+
+    /// The origin that serves `authority` (a Host value, port ignored), if any.
+    func origin(for authority: String?) -> OriginAddress? {
+        guard let authority else { return defaultOrigin }
+        var host = Substring(authority)
+        if host.hasPrefix("[") {
+            host = host.prefix { $0 != "]" }.dropFirst()
+        } else if let colon = host.lastIndex(of: ":") {
+            host = host[..<colon]
+        }
+        return origins[host.lowercased()] ?? defaultOrigin
+    }
+}

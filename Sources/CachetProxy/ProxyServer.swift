@@ -1,0 +1,76 @@
+import HTTPCachePolicy
+import CachetStorage
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// `cachet proxy`: a caching reverse proxy listening for HTTP/1.1 on one address.
+public final class ProxyServer: Sendable {
+    public let configuration: ProxyConfiguration
+    private let group: MultiThreadedEventLoopGroup
+    private let flow: RequestFlow
+    private let origin: OriginClient
+    private let channel: NIOLockedValueBox<(any Channel)?> = NIOLockedValueBox(nil)
+
+    /// The memory store, for inspection.
+    public var store: MemoryStore { flow.store }
+
+    public init(configuration: ProxyConfiguration, clock: any ProxyClock = SystemClock(), logger: Logger = Logger(label: "cachet.proxy")) {
+        self.configuration = configuration
+        self.group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads ?? System.coreCount)
+        self.origin = OriginClient(timeouts: configuration.originTimeouts, eventLoopGroup: group)
+        self.flow = RequestFlow(
+            configuration: configuration,
+            store: MemoryStore(limit: configuration.memoryLimit),
+            origin: origin,
+            clock: clock,
+            logger: logger
+        )
+    }
+
+    /// Binds the listening socket and returns the address it got.
+    @discardableResult
+    public func start() async throws -> SocketAddress {
+        let flow = self.flow
+        let maximumRequestBodySize = configuration.maximumRequestBodySize
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+                        withPipeliningAssistance: true,
+                        withErrorHandling: false
+                    )
+                    try channel.pipeline.syncOperations.addHandler(ProtocolErrorHandler())
+                    try channel.pipeline.syncOperations.addHandler(
+                        ClientConnectionHandler(flow: flow, maximumRequestBodySize: maximumRequestBodySize)
+                    )
+                }
+            }
+        let channel = try await bootstrap.bind(host: configuration.listenHost, port: configuration.listenPort).get()
+        self.channel.withLockedValue { $0 = channel }
+        return channel.localAddress!
+    }
+
+    /// Waits until the server is shut down.
+    public func run() async throws {
+        guard let channel = channel.withLockedValue({ $0 }) else { return }
+        try await channel.closeFuture.get()
+    }
+
+    /// Stops listening, finishes background work and releases the threads.
+    public func shutdown() async throws {
+        if let channel = channel.withLockedValue({ $0 }) {
+            try? await channel.close()
+        }
+        await flow.drain()
+        try await origin.shutdown()
+        try await group.shutdownGracefully()
+    }
+}
+
+import NIOConcurrencyHelpers

@@ -1,0 +1,394 @@
+import CachetStorage
+import HTTPCachePolicy
+import HTTPPreconditions
+import HTTPTypes
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// The proxy's request flow, top to bottom (see DESIGN.md):
+///
+/// ```
+/// receive → key → lookup ─┬─ fresh hit ─────────────────→ deliver (200/206, or 304 if the client's conditions say so)
+///                         ├─ stale, may serve stale (SWR) → deliver stale + revalidate in background
+///                         ├─ stale → revalidate ─┬─ 304 → freshen (RFC 9111 §4.3.4, §3.2) → deliver
+///                         │                      ├─ 200 → replace → deliver
+///                         │                      └─ error/5xx → stale-if-error if allowed, else 502/504
+///                         └─ miss → fetch (coalesced) → store if storable → deliver
+/// unsafe method → forward → invalidate target URI, Location, Content-Location (RFC 9111 §4.4)
+/// ```
+///
+/// Every decision is a call into `HTTPCachePolicy`; this type only moves requests, responses
+/// and bytes between the client, the store and the origin.
+final class RequestFlow: Sendable {
+    let configuration: ProxyConfiguration
+    let store: MemoryStore
+    let origin: OriginClient
+    let clock: any ProxyClock
+    let logger: Logger
+    let coalescer = Coalescer()
+    let headers: DeliveryHeaders
+    private let background = NIOLockedValueBox<[Int: Task<Void, Never>]>([:])
+    private let backgroundCounter = NIOLockedValueBox(0)
+
+    init(configuration: ProxyConfiguration, store: MemoryStore, origin: OriginClient, clock: any ProxyClock, logger: Logger) {
+        self.configuration = configuration
+        self.store = store
+        self.origin = origin
+        self.clock = clock
+        self.logger = logger
+        self.headers = DeliveryHeaders(cacheName: configuration.cacheName, dates: DateFieldCache(clock: clock))
+    }
+
+    // MARK: - Receive
+
+    /// The fast path, run on the event loop: a fresh stored response answers the request
+    /// with no task, no origin and no lock held beyond the store's lookup.
+    func answerFromMemory(_ request: HTTPRequest) -> Delivery? {
+        guard request.method == .get || request.method == .head,
+            !Self.hasOriginOnlyConditions(request),
+            configuration.origin(for: request.authority) != nil,
+            let key = Self.key(for: request)
+        else { return nil }
+        let variants = store.variants(for: key)
+        guard !variants.isEmpty, let index = Self.select(variants, for: request) else { return nil }
+        let stored = variants[index]
+        let now = clock.now()
+        guard case .fresh = stored.policy.evaluate(request: request, now: now) else { return nil }
+        return headers.deliver(stored, to: request, now: now, status: .hit)
+    }
+
+    /// Everything that is not a fresh hit from memory.
+    func handle(_ request: HTTPRequest, body: ByteBuffer?, writer: ChannelResponseWriter) async {
+        guard let origin = configuration.origin(for: request.authority) else {
+            return await writer.writeError(.unknownHost(request.authority ?? ""), headers: headers)
+        }
+        if !Invalidation.isSafe(request.method) {
+            return await forwardUnsafe(request, body: body, to: origin, writer: writer)
+        }
+        // Only GET and HEAD are served from the cache. If-Match and If-Unmodified-Since are
+        // for the origin alone (RFC 9111 §4.3.2), so such requests go there as they are.
+        guard request.method == .get || request.method == .head, !Self.hasOriginOnlyConditions(request),
+            let key = Self.key(for: request)
+        else {
+            return await pass(request, body: body, to: origin, writer: writer)
+        }
+        await lookup(request, key: key, origin: origin, writer: writer, attempts: 0)
+    }
+
+    // MARK: - Lookup
+
+    private func lookup(_ request: HTTPRequest, key: CacheKey, origin: OriginAddress, writer: ChannelResponseWriter, attempts: Int) async {
+        let variants = store.variants(for: key)
+        let now = clock.now()
+        var missReason = CacheStatusValue.ForwardReason.uriMiss
+        if !variants.isEmpty {
+            missReason = .varyMiss
+            if let index = Self.select(variants, for: request) {
+                let stored = variants[index]
+                switch stored.policy.evaluate(request: request, now: now) {
+                case .fresh:
+                    return await writer.write(headers.deliver(stored, to: request, now: now, status: .hit))
+                case .usableStale(let use, let revalidation):
+                    if use == .staleWhileRevalidate, let revalidation {
+                        revalidateInBackground(stored, with: revalidation, key: key, origin: origin)
+                    }
+                    return await writer.write(headers.deliver(stored, to: request, now: now, status: .staleHit(use)))
+                case .mustRevalidate(let conditional, _):
+                    return await revalidate(stored, with: conditional, for: request, key: key, origin: origin, writer: writer, attempts: attempts)
+                case .onlyIfCachedUnsatisfied:
+                    return await writer.writeError(.notCached, headers: headers)
+                case .mismatch:
+                    break
+                }
+            }
+        }
+        if CacheControl(requestFields: request.headerFields).onlyIfCached {
+            return await writer.writeError(.notCached, headers: headers)
+        }
+        await fetch(request, key: key, origin: origin, writer: writer, reason: missReason, attempts: attempts)
+    }
+
+    // MARK: - Miss
+
+    /// Fetches the response for a miss, one origin request per key: concurrent requests for
+    /// the key wait for this one and are served from what it stored.
+    private func fetch(
+        _ request: HTTPRequest, key: CacheKey, origin: OriginAddress, writer: ChannelResponseWriter,
+        reason: CacheStatusValue.ForwardReason, attempts: Int
+    ) async {
+        if attempts < 2, let outcome = await coalescer.join(key) {
+            return await followLeader(outcome, request: request, key: key, origin: origin, writer: writer, attempts: attempts)
+        }
+        let isLeader = attempts < 2
+        // The client's own conditions are answered by the cache from what it stores, so the
+        // origin is asked for the whole response (as a revalidation-free miss).
+        let outbound = OriginRequests.miss(request, via: headers.via)
+        let requestTime = clock.now()
+        let response: OriginResponse
+        do {
+            response = try await self.origin.send(outbound, body: nil, to: origin)
+        } catch {
+            let proxyError = ProxyError(error)
+            if isLeader { coalescer.finish(key, with: .failed(proxyError)) }
+            return await writer.writeError(proxyError, headers: headers, forward: reason)
+        }
+        let policy = CachePolicy(
+            request: outbound, response: response.head, requestTime: requestTime, responseTime: clock.now(),
+            options: configuration.policyOptions
+        )
+        let stored = await deliverAndStore(
+            response, policy: policy, key: key, request: request, writer: writer,
+            status: .forwarded(reason, stored: false, collapsed: false)
+        )
+        if isLeader {
+            coalescer.finish(key, with: stored.map { .shareable($0) } ?? .notShareable)
+        }
+    }
+
+    private func followLeader(
+        _ outcome: Coalescer.Outcome, request: HTTPRequest, key: CacheKey, origin: OriginAddress,
+        writer: ChannelResponseWriter, attempts: Int
+    ) async {
+        switch outcome {
+        case .shareable(let stored):
+            let now = clock.now()
+            if stored.policy.varyKey.matches(request.headerFields), stored.policy.varyKey.varyAll == false {
+                return await writer.write(headers.deliver(stored, to: request, now: now, status: .collapsed))
+            }
+            await lookup(request, key: key, origin: origin, writer: writer, attempts: attempts + 1)
+        case .notShareable:
+            // Not shareable: each waiter asks the origin itself, without coalescing.
+            await fetch(request, key: key, origin: origin, writer: writer, reason: .uriMiss, attempts: 2)
+        case .failed(let error):
+            await writer.writeError(error, headers: headers, forward: .uriMiss)
+        case .retry:
+            await lookup(request, key: key, origin: origin, writer: writer, attempts: attempts + 1)
+        }
+    }
+
+    // MARK: - Revalidation
+
+    private func revalidate(
+        _ stored: StoredResponse, with conditional: HTTPRequest, for request: HTTPRequest, key: CacheKey,
+        origin: OriginAddress, writer: ChannelResponseWriter, attempts: Int
+    ) async {
+        if attempts < 2, let outcome = await coalescer.join(key) {
+            return await followLeader(outcome, request: request, key: key, origin: origin, writer: writer, attempts: attempts)
+        }
+        let isLeader = attempts < 2
+        let outbound = OriginRequests.validation(conditional, via: headers.via)
+        let requestTime = clock.now()
+        let response: OriginResponse
+        do {
+            response = try await self.origin.send(outbound, body: nil, to: origin)
+        } catch {
+            let now = clock.now()
+            if stored.policy.allowsStaleIfError(request: request, now: now) {
+                if isLeader { coalescer.finish(key, with: .shareable(stored)) }
+                return await writer.write(headers.deliver(stored, to: request, now: now, status: .staleHit(.staleIfError)))
+            }
+            let proxyError = ProxyError(error)
+            if isLeader { coalescer.finish(key, with: .failed(proxyError)) }
+            return await writer.writeError(proxyError, headers: headers, forward: .stale)
+        }
+        let responseTime = clock.now()
+        switch stored.policy.revalidated(with: outbound, response: response.head, requestTime: requestTime, responseTime: responseTime) {
+        case .notModified(let freshened):
+            try? await OriginBody.discard(response)
+            let updated = StoredResponse(key: key, policy: freshened, body: stored.body)
+            store.replace(stored, with: updated)
+            if isLeader { coalescer.finish(key, with: .shareable(updated)) }
+            await writer.write(headers.deliver(updated, to: request, now: responseTime, status: .revalidated))
+        case .serveStale(let use):
+            try? await OriginBody.discard(response)
+            if isLeader { coalescer.finish(key, with: .shareable(stored)) }
+            await writer.write(headers.deliver(stored, to: request, now: responseTime, status: .staleHit(use)))
+        case .modified(let policy):
+            store.remove(stored)
+            let replacement = await deliverAndStore(
+                response, policy: policy, key: key, request: request, writer: writer,
+                status: .forwarded(.stale, stored: false, collapsed: false)
+            )
+            if isLeader { coalescer.finish(key, with: replacement.map { .shareable($0) } ?? .notShareable) }
+        case .notModifiedForOtherResponse:
+            // The 304 cannot be used for what we hold: ask again without conditions.
+            try? await OriginBody.discard(response)
+            store.remove(stored)
+            if isLeader { coalescer.finish(key, with: .retry) }
+            await fetch(request, key: key, origin: origin, writer: writer, reason: .stale, attempts: 2)
+        }
+    }
+
+    /// stale-while-revalidate (RFC 5861 §3): one background revalidation per key.
+    private func revalidateInBackground(_ stored: StoredResponse, with conditional: HTTPRequest, key: CacheKey, origin: OriginAddress) {
+        guard coalescer.tryLead(key) else { return }
+        let id = backgroundCounter.withLockedValue { counter -> Int in
+            counter += 1
+            return counter
+        }
+        let task = Task {
+            await self.backgroundRevalidation(stored, with: conditional, key: key, origin: origin)
+            _ = self.background.withLockedValue { $0.removeValue(forKey: id) }
+        }
+        background.withLockedValue { $0[id] = task }
+    }
+
+    private func backgroundRevalidation(_ stored: StoredResponse, with conditional: HTTPRequest, key: CacheKey, origin: OriginAddress) async {
+        let outbound = OriginRequests.validation(conditional, via: headers.via)
+        let requestTime = clock.now()
+        guard let response = try? await self.origin.send(outbound, body: nil, to: origin) else {
+            coalescer.finish(key, with: .shareable(stored))
+            return
+        }
+        let responseTime = clock.now()
+        switch stored.policy.revalidated(with: outbound, response: response.head, requestTime: requestTime, responseTime: responseTime) {
+        case .notModified(let freshened):
+            try? await OriginBody.discard(response)
+            let updated = StoredResponse(key: key, policy: freshened, body: stored.body)
+            store.replace(stored, with: updated)
+            coalescer.finish(key, with: .shareable(updated))
+        case .modified(let policy):
+            let body = try? await OriginBody.collect(response, limit: configuration.maximumObjectSize)
+            if let body, policy.isStorable {
+                let replacement = StoredResponse(key: key, policy: policy, body: body)
+                store.remove(stored)
+                store.insert(replacement)
+                coalescer.finish(key, with: .shareable(replacement))
+            } else {
+                if body != nil { store.remove(stored) }
+                coalescer.finish(key, with: .retry)
+            }
+        case .serveStale, .notModifiedForOtherResponse:
+            try? await OriginBody.discard(response)
+            coalescer.finish(key, with: .retry)
+        }
+    }
+
+    /// Waits for background revalidations to end (shutdown).
+    func drain() async {
+        let tasks = background.withLockedValue { Array($0.values) }
+        for task in tasks { await task.value }
+    }
+
+    // MARK: - Deliver and store
+
+    /// Streams an origin response to the client and, when the policy allows and the body
+    /// fits, stores it. A body that ends early or disagrees with its Content-Length is never
+    /// stored, and the client's connection is cut so it cannot mistake it for the whole.
+    private func deliverAndStore(
+        _ response: OriginResponse, policy: CachePolicy, key: CacheKey, request: HTTPRequest,
+        writer: ChannelResponseWriter, status: CacheStatusValue
+    ) async -> StoredResponse? {
+        let limit = configuration.maximumObjectSize
+        let storable = policy.isStorable && (response.declaredLength ?? 0) <= limit
+        let storedStatus: CacheStatusValue
+        if case .forwarded(let reason, _, let collapsed) = status {
+            storedStatus = .forwarded(reason, stored: storable, collapsed: collapsed)
+        } else {
+            storedStatus = status
+        }
+        let bodiless = request.method == .head || response.head.status.code == 304 || response.head.status.code == 204
+
+        if storable && !bodiless {
+            // Small enough to hold: read it whole, store it, then answer from the stored
+            // copy (which also answers the client's own conditions and ranges).
+            do {
+                let body = try await OriginBody.collect(response, limit: limit)
+                let stored = StoredResponse(key: key, policy: policy, body: body)
+                store.insert(stored)
+                await writer.write(headers.deliver(stored, to: request, now: clock.now(), status: storedStatus))
+                return stored
+            } catch let failure as OriginBody.Failure where failure == .tooLarge {
+                // Fall through to streaming below is impossible: part is consumed. Cut.
+                await writer.abort()
+                return nil
+            } catch {
+                await writer.writeError(ProxyError(error), headers: headers, forward: .uriMiss)
+                return nil
+            }
+        }
+
+        // Not stored: stream it through with backpressure.
+        let head = headers.forwarded(response.head, status: storedStatus)
+        do {
+            try await writer.writeHead(head)
+            if !bodiless {
+                var received = 0
+                for try await chunk in response.body {
+                    received += chunk.readableBytes
+                    try await writer.writeBody(chunk)
+                }
+                if let declared = response.declaredLength, declared != received {
+                    await writer.abort()
+                    return nil
+                }
+            }
+            try await writer.end()
+        } catch {
+            await writer.abort()
+        }
+        return nil
+    }
+
+    // MARK: - Pass and unsafe methods
+
+    private func pass(_ request: HTTPRequest, body: ByteBuffer?, to origin: OriginAddress, writer: ChannelResponseWriter) async {
+        do {
+            let response = try await self.origin.send(OriginRequests.forward(request, via: headers.via), body: body, to: origin)
+            await stream(response, request: request, writer: writer, status: .forwarded(.bypass, stored: false, collapsed: false))
+        } catch {
+            await writer.writeError(ProxyError(error), headers: headers, forward: .bypass)
+        }
+    }
+
+    /// Forwards an unsafe request and, when it succeeds, invalidates what it changed
+    /// (RFC 9111 §4.4).
+    private func forwardUnsafe(_ request: HTTPRequest, body: ByteBuffer?, to origin: OriginAddress, writer: ChannelResponseWriter) async {
+        do {
+            let response = try await self.origin.send(OriginRequests.forward(request, via: headers.via), body: body, to: origin)
+            for uri in Invalidation.invalidatedURIs(request: request, response: response.head) {
+                store.remove(CacheKey(method: .get, normalizedURI: uri))
+            }
+            await stream(response, request: request, writer: writer, status: .forwarded(.method, stored: false, collapsed: false))
+        } catch {
+            await writer.writeError(ProxyError(error), headers: headers, forward: .method)
+        }
+    }
+
+    private func stream(_ response: OriginResponse, request: HTTPRequest, writer: ChannelResponseWriter, status: CacheStatusValue) async {
+        let bodiless = request.method == .head || response.head.status.code == 304 || response.head.status.code == 204
+        do {
+            try await writer.writeHead(headers.forwarded(response.head, status: status))
+            if !bodiless {
+                for try await chunk in response.body {
+                    try await writer.writeBody(chunk)
+                }
+            }
+            try await writer.end()
+        } catch {
+            await writer.abort()
+        }
+    }
+
+    // MARK: - Keys
+
+    /// The primary key: a HEAD is answered from the stored GET (RFC 9111 §4).
+    static func key(for request: HTTPRequest) -> CacheKey? {
+        guard let key = CacheKey(request: request) else { return nil }
+        return request.method == .head ? key.with(method: .get) : key
+    }
+
+    static func select(_ variants: [StoredResponse], for request: HTTPRequest) -> Int? {
+        var best: Int?
+        for index in variants.indices where variants[index].policy.varyKey.matches(request.headerFields) {
+            if let current = best, !Validation.isMoreRecent(variants[index].policy, than: variants[current].policy) { continue }
+            best = index
+        }
+        return best
+    }
+
+    static func hasOriginOnlyConditions(_ request: HTTPRequest) -> Bool {
+        request.headerFields.contains(.ifMatch) || request.headerFields.contains(.ifUnmodifiedSince)
+    }
+}

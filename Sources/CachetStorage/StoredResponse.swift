@@ -1,0 +1,33 @@
+import HTTPCachePolicy
+import HTTPTypes
+import NIOCore
+
+/// One stored response: its policy (which holds the stored header fields, the timing and the
+/// Vary key) and its complete body.
+///
+/// A stored response never changes: freshening after a 304 stores a new value that shares the
+/// same body buffer, so clients being served the old one are never disturbed.
+public struct StoredResponse: Sendable {
+    /// The primary cache key (RFC 9111 §4.1).
+    public let key: CacheKey
+    /// Everything RFC 9111 needs to decide what this response may be used for.
+    public let policy: CachePolicy
+    /// The complete content. Written to clients without copying.
+    public let body: ByteBuffer
+
+    public init(key: CacheKey, policy: CachePolicy, body: ByteBuffer) {
+        self.key = key
+        self.policy = policy
+        self.body = body
+    }
+
+    /// Bytes this entry costs the store: content, header fields and a fixed allowance for
+    /// the bookkeeping around them.
+    public var cost: Int {
+        var fieldBytes = 0
+        for field in policy.storedHeaderFields {
+            fieldBytes += field.name.rawName.utf8.count + field.value.utf8.count + 32
+        }
+        return body.readableBytes + fieldBytes + 512
+    }
+}
