@@ -173,6 +173,7 @@ struct HTTPDateTests {
     static let now2026 = HTTPDate(secondsSince1970: 1_772_323_200)  // Sun, 01 Mar 2026 00:00:00 GMT
     static let now1990 = HTTPDate(secondsSince1970: 631_152_000)  // Mon, 01 Jan 1990 00:00:00 GMT
     static let now2070 = HTTPDate(secondsSince1970: 3_155_760_000)  // Wed, 01 Jan 2070 00:00:00 GMT
+    static let now2060 = HTTPDate(secondsSince1970: 2_854_526_400)  // Tue, 15 Jun 2060 12:00:00 GMT
 
     struct PivotCase: Sendable, CustomTestStringConvertible {
         let now: HTTPDate
@@ -214,6 +215,12 @@ struct HTTPDateTests {
         // seen in 2070, "00" is 2100 (30 years ahead), which has no 29 February
         PivotCase(now: now2070, "Monday, 29-Feb-00 00:00:00 GMT", expected: nil),
         PivotCase(now: now2070, "Sunday, 28-Feb-00 00:00:00 GMT", expected: 4_107_456_000),  // 2100
+        // seen in 2060, two digits below 60 may mean the next century
+        PivotCase(now: now2060, "Sunday, 15-Jun-10 12:00:00 GMT", expected: 4_432_276_800),  // 2110, exactly 50 years ahead
+        PivotCase(now: now2060, "Tuesday, 15-Jun-10 12:00:01 GMT", expected: 1_276_603_201),  // 2010
+        PivotCase(now: now2060, "Tuesday, 01-Jan-09 00:00:00 GMT", expected: 4_386_441_600),  // 2109
+        PivotCase(now: now2060, "Saturday, 01-Jan-11 00:00:00 GMT", expected: 1_293_840_000),  // 2011
+        PivotCase(now: now2060, "Tuesday, 15-Jun-60 12:00:00 GMT", expected: 2_854_526_400),  // 2060
     ]
 
     @Test("RFC 850 two-digit year with now (§5.6.7)", arguments: pivotCases)

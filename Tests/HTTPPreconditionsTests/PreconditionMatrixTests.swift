@@ -426,6 +426,51 @@ struct PreconditionMatrixTests {
         #expect(EntityTagList(#""a,b", "c""#) == .tags([EntityTag(#""a,b""#)!, EntityTag(#""c""#)!]))
     }
 
+    /// RFC 9110 §13.1.5: an HTTP-date validator is true when it exactly matches a strong
+    /// Last-Modified, whatever its day name. A valid entity-tag is told from a valid HTTP-date
+    /// by a DQUOTE among the first three characters (`"`, `W/"`); a date on a Wednesday also
+    /// starts with `W`.
+    @Test(
+        "If-Range with a date on any weekday (§13.1.5)",
+        arguments: [
+            // (Last-Modified seconds, If-Range value), each equal
+            (Int64(784_111_777), "Sun, 06 Nov 1994 08:49:37 GMT"),
+            (784_198_177, "Mon, 07 Nov 1994 08:49:37 GMT"),
+            (784_284_577, "Tue, 08 Nov 1994 08:49:37 GMT"),
+            (784_370_977, "Wed, 09 Nov 1994 08:49:37 GMT"),
+            (784_457_377, "Thu, 10 Nov 1994 08:49:37 GMT"),
+            (784_543_777, "Fri, 11 Nov 1994 08:49:37 GMT"),
+            (784_630_177, "Sat, 12 Nov 1994 08:49:37 GMT"),
+        ])
+    func ifRangeDateOnEveryWeekday(_ seconds: Int64, _ value: String) {
+        let representation = RepresentationValidators(
+            etag: EntityTag(#""v2""#), lastModified: HTTPDate(secondsSince1970: seconds), lastModifiedIsStrong: true)
+        #expect(evaluate(.get, [(RANGE, bytes), (IR, value)], representation) == partial)
+        let later = RepresentationValidators(
+            etag: EntityTag(#""v2""#), lastModified: HTTPDate(secondsSince1970: seconds + 1), lastModifiedIsStrong: true)
+        #expect(evaluate(.get, [(RANGE, bytes), (IR, value)], later) == whole)
+    }
+
+    /// RFC 9110 §8.8.2.2: a Last-Modified is strong when the response's Date is at least one
+    /// second after it.
+    @Test("Last-Modified strength from Date (§8.8.2.2)")
+    func lastModifiedStrength() {
+        let lm = Fixture.lastModified
+        #expect(!RepresentationValidators(lastModified: lm, date: lm).lastModifiedIsStrong)
+        #expect(RepresentationValidators(lastModified: lm, date: lm.adding(seconds: 1)).lastModifiedIsStrong)
+        #expect(!RepresentationValidators(lastModified: lm, date: lm.adding(seconds: -1)).lastModifiedIsStrong)
+        #expect(!RepresentationValidators(lastModified: nil, date: lm).lastModifiedIsStrong)
+        let fields: HTTPFields = [.lastModified: Fixture.lm, .date: Fixture.lmPlus1s, .eTag: #"W/"x""#]
+        let read = RepresentationValidators(responseFields: fields, now: lm)
+        #expect(read.etag == EntityTag(#"W/"x""#))
+        #expect(read.lastModified == lm)
+        #expect(read.lastModifiedIsStrong)
+        // a same-second Date: If-Range with that date must not match (§13.1.5)
+        let sameSecond = RepresentationValidators(responseFields: [.lastModified: Fixture.lm, .date: Fixture.lm], now: lm)
+        #expect(!sameSecond.lastModifiedIsStrong)
+        #expect(evaluate(.get, [(RANGE, bytes), (IR, Fixture.lm)], sameSecond) == whole)
+    }
+
     /// `now` reads two-digit RFC 850 years in conditional fields (§5.6.7).
     @Test("RFC 850 dates in conditional fields use now")
     func rfc850WithNow() {
