@@ -166,10 +166,15 @@ struct ConditionalFieldLines {
 /// The If-Range condition of RFC 9110 §13.1.5.
 enum IfRangeCondition {
     static func evaluate(_ bytes: UnsafeRawBufferPointer, _ representation: RepresentationValidators, now: HTTPDate?) -> Bool {
-        // An entity-tag is told from a date by its first characters: DQUOTE or W/.
+        // An entity-tag is told from a date by a DQUOTE among its first three characters
+        // (`"` or `W/"`); a bare `W` is not enough, since a date may start with "Wed".
         var first = 0
         while first < bytes.count, bytes[first] == 0x20 || bytes[first] == 0x09 { first += 1 }
-        let looksLikeTag = first < bytes.count && (bytes[first] == UInt8(ascii: "\"") || bytes[first] == UInt8(ascii: "W"))
+        let quote = UInt8(ascii: "\"")
+        let looksLikeTag =
+            (first < bytes.count && bytes[first] == quote)
+            || (first + 2 < bytes.count && bytes[first] == UInt8(ascii: "W") && bytes[first + 1] == UInt8(ascii: "/")
+                && bytes[first + 2] == quote)
         if looksLikeTag {
             // Strong comparison: a weak tag on either side never matches.
             guard let current = representation.etag, !current.isWeak else { return false }
