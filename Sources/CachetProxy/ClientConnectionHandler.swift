@@ -195,3 +195,11 @@ final class ChannelResponseWriter: Sendable {
         try? await channel.close()
     }
 }
+
+extension ChannelResponseWriter {
+    /// A streamed response whose body turned out empty.
+    func writeEmpty(_ head: HTTPResponse) async throws {
+        try await writeHead(head)
+        try await end()
+    }
+}

@@ -290,45 +290,72 @@ final class RequestFlow: Sendable {
         }
         let bodiless = request.method == .head || response.head.status.code == 304 || response.head.status.code == 204
 
-        if storable && !bodiless {
-            // Small enough to hold: read it whole, store it, then answer from the stored
-            // copy (which also answers the client's own conditions and ranges).
+        let head = headers.forwarded(response.head, status: storedStatus)
+        guard !bodiless else {
             do {
-                let body = try await OriginBody.collect(response, limit: limit)
-                let stored = StoredResponse(key: key, policy: policy, body: body)
-                store.insert(stored)
-                await writer.write(headers.deliver(stored, to: request, now: clock.now(), status: storedStatus))
-                return stored
-            } catch let failure as OriginBody.Failure where failure == .tooLarge {
-                // Fall through to streaming below is impossible: part is consumed. Cut.
-                await writer.abort()
-                return nil
+                try await writer.writeHead(head)
+                try await writer.end()
             } catch {
-                await writer.writeError(ProxyError(error), headers: headers, forward: .uriMiss)
-                return nil
+                await writer.abort()
             }
+            return nil
         }
 
-        // Not stored: stream it through with backpressure.
-        let head = headers.forwarded(response.head, status: storedStatus)
+        // A request with its own conditions or a range is answered from the stored copy, so
+        // the body is read whole first; otherwise it streams to the client as it arrives,
+        // copied aside for the store (the store holds the body anyway).
+        let answersFromStore = storable && Self.isConditionalOrRanged(request)
+        var iterator = response.body.makeAsyncIterator()
+        var copy: ByteBuffer? = storable ? ByteBuffer() : nil
+        var received = 0
+        var headWritten = false
         do {
-            try await writer.writeHead(head)
-            if !bodiless {
-                var received = 0
-                for try await chunk in response.body {
-                    received += chunk.readableBytes
-                    try await writer.writeBody(chunk)
+            while let chunk = try await iterator.next() {
+                received += chunk.readableBytes
+                if var kept = copy {
+                    if kept.readableBytes + chunk.readableBytes <= limit {
+                        var chunk = chunk
+                        kept.writeBuffer(&chunk)
+                        copy = kept
+                        if answersFromStore { continue }
+                    } else {
+                        // Too large to store after all: pass it through.
+                        copy = nil
+                        if answersFromStore {
+                            try await writer.writeHead(head)
+                            headWritten = true
+                            try await writer.writeBody(kept)
+                        }
+                    }
                 }
-                if let declared = response.declaredLength, declared != received {
-                    await writer.abort()
-                    return nil
+                if !headWritten {
+                    try await writer.writeHead(head)
+                    headWritten = true
                 }
+                try await writer.writeBody(chunk)
             }
-            try await writer.end()
         } catch {
+            // The origin broke off mid-body: nothing is stored, and the client's connection
+            // is cut so that it cannot take the part for the whole.
             await writer.abort()
+            return nil
         }
-        return nil
+        if let declared = response.declaredLength, declared != received {
+            await writer.abort()
+            return nil
+        }
+        guard let body = copy else {
+            try? await (headWritten ? writer.end() : writer.writeEmpty(head))
+            return nil
+        }
+        let stored = StoredResponse(key: key, policy: policy, body: body)
+        store.insert(stored)
+        if headWritten {
+            try? await writer.end()
+        } else {
+            await writer.write(headers.deliver(stored, to: request, now: clock.now(), status: storedStatus))
+        }
+        return stored
     }
 
     // MARK: - Pass and unsafe methods
@@ -386,6 +413,11 @@ final class RequestFlow: Sendable {
             best = index
         }
         return best
+    }
+
+    static func isConditionalOrRanged(_ request: HTTPRequest) -> Bool {
+        let fields = request.headerFields
+        return fields.contains(.ifNoneMatch) || fields.contains(.ifModifiedSince) || fields.contains(.range)
     }
 
     static func hasOriginOnlyConditions(_ request: HTTPRequest) -> Bool {

@@ -1,0 +1,150 @@
+import CachetStorage
+import HTTPCachePolicy
+import HTTPPreconditions
+import HTTPTypes
+import NIOCore
+
+/// Builds what the client receives: a stored response turned into a 200, 206, 304 or 416 for
+/// this request, or an origin response passed on, each with `Age`, `Via`, `Cache-Status`
+/// and `X-Cache`.
+struct DeliveryHeaders: Sendable {
+    let cacheName: String
+    let dates: DateFieldCache
+    /// This cache's `Via` member (RFC 9110 §7.6.3).
+    let via: String
+    private let xCache = HTTPField.Name("X-Cache")!
+    private let cacheStatus = HTTPField.Name("Cache-Status")!
+
+    init(cacheName: String, dates: DateFieldCache) {
+        self.cacheName = cacheName
+        self.dates = dates
+        self.via = "1.1 \(cacheName)"
+    }
+
+    /// The response to `request` from a stored response at `now` (RFC 9111 §4, §4.3.2):
+    /// a 304 when the client's own conditions say so, a 206 or 416 for a range request the
+    /// stored complete response can answer (RFC 9111 §3.4, RFC 9110 §14), else a 200.
+    func deliver(_ stored: StoredResponse, to request: HTTPRequest, now: HTTPDate, status: CacheStatusValue) -> Delivery {
+        let policy = stored.policy
+        let age = policy.age(now: now)
+        var head = HTTPResponse(status: policy.response.status)
+        head.headerFields = StoredFields.forDelivery(policy.response.headerFields, age: age, withholding: policy.directives.noCacheFieldNames)
+        let ttl = policy.freshnessLifetime - age
+        let length = stored.body.readableBytes
+
+        // RFC 9111 §4.3.2: without Last-Modified, If-Modified-Since is compared with Date.
+        let validators = RepresentationValidators(
+            etag: policy.etag, lastModified: policy.lastModified ?? policy.date, exists: true, date: policy.date
+        )
+        var body: ByteBuffer? = request.method == .head ? nil : stored.body
+        if head.status.code == 200 {
+            switch request.evaluatePreconditions(for: validators, now: now, role: .cache) {
+            case .notModified:
+                head = head.notModified()
+                head.headerFields[.age] = String(age)
+                body = nil
+            case .proceed(range: .apply):
+                if let ranges = ByteRangeSet(request.headerFields) {
+                    (head, body) = Self.ranged(head, body: stored.body, ranges: ranges)
+                }
+            default:
+                break
+            }
+        }
+        if head.status.code != 304 && !head.headerFields.contains(.contentLength) && head.status.code != 204 {
+            head.headerFields[.contentLength] = String(length)
+        }
+        decorate(&head, status: status, ttl: ttl, forwardStatus: status == .revalidated ? 304 : policy.response.status.code)
+        return Delivery(head: head, body: body)
+    }
+
+    /// An origin response passed on without storing: hop-by-hop fields stripped.
+    func forwarded(_ response: HTTPResponse, status: CacheStatusValue) -> HTTPResponse {
+        var head = response
+        head.headerFields = StoredFields.forDelivery(response.headerFields, age: -1)
+        if let age = response.headerFields[.age] { head.headerFields[.age] = age }
+        if !head.headerFields.contains(.date) { head.headerFields[.date] = dates.current().1 }
+        decorate(&head, status: status, ttl: nil, forwardStatus: response.status.code)
+        return head
+    }
+
+    /// An error the proxy answers itself.
+    func error(_ error: ProxyError, forward: CacheStatusValue.ForwardReason?) -> HTTPResponse {
+        var head = error.response()
+        head.headerFields[.date] = dates.current().1
+        head.headerFields[.via] = via
+        var value = cacheName
+        if let forward { value += "; fwd=\(forward.rawValue)" }
+        value += "; detail=\"\(error.detail)\""
+        head.headerFields[cacheStatus] = value
+        head.headerFields[xCache] = "MISS"
+        return head
+    }
+
+    private func decorate(_ head: inout HTTPResponse, status: CacheStatusValue, ttl: Int64?, forwardStatus: Int?) {
+        if let existing = head.headerFields[.via] {
+            head.headerFields[.via] = existing + ", " + via
+        } else {
+            head.headerFields[.via] = via
+        }
+        head.headerFields.append(HTTPField(name: cacheStatus, value: status.fieldValue(cacheName: cacheName, ttl: ttl, forwardStatus: forwardStatus)))
+        head.headerFields[xCache] = status.isHit ? "HIT" : "MISS"
+    }
+
+    /// A 206, a multipart 206, a 416, or the 200 unchanged, for `ranges` of a complete body.
+    static func ranged(_ head: HTTPResponse, body: ByteBuffer, ranges: ByteRangeSet) -> (HTTPResponse, ByteBuffer?) {
+        let length = Int64(body.readableBytes)
+        switch ranges.resolve(completeLength: length) {
+        case .full:
+            return (head, body)
+        case .unsatisfiable:
+            var response = HTTPResponse.rangeNotSatisfiable(completeLength: length)
+            for field in head.headerFields where field.name == .date || field.name == .eTag || field.name == .age {
+                response.headerFields.append(field)
+            }
+            return (response, ByteBuffer())
+        case .partial(let parts) where parts.count == 1:
+            let range = parts[0]
+            let slice = body.getSlice(at: body.readerIndex + Int(range.lowerBound), length: range.count)
+            return (head.partialContent(range, completeLength: length), slice)
+        case .partial(let parts):
+            let multipart = MultipartByteRanges(ranges: parts, completeLength: length, contentType: head.headerFields[.contentType])
+            let bytes = body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? []
+            return (head.partialContent(multipart), ByteBuffer(bytes: multipart.body(from: bytes)))
+        }
+    }
+}
+
+extension ProxyError {
+    /// A short reason for `Cache-Status`'s detail parameter (a quoted sf-string).
+    var detail: String {
+        switch self {
+        case .badRequest: return "invalid request"
+        case .headerSectionTooLarge: return "header section too large"
+        case .contentTooLarge: return "content too large"
+        case .unknownHost: return "no origin for host"
+        case .badGateway: return "origin unreachable"
+        case .gatewayTimeout: return "origin timeout"
+        case .notCached: return "only-if-cached"
+        }
+    }
+
+    /// The error a failed origin exchange is answered with.
+    init(_ error: any Error) {
+        switch error as? OriginFailure {
+        case .timedOut(let why): self = .gatewayTimeout(why)
+        case .unreachable(let why), .truncated(let why): self = .badGateway(why)
+        case nil: self = .badGateway(String(describing: error))
+        }
+    }
+}
+
+extension ChannelResponseWriter {
+    func write(_ delivery: Delivery) async {
+        await write(delivery.head, body: delivery.body)
+    }
+
+    func writeError(_ error: ProxyError, headers: DeliveryHeaders, forward: CacheStatusValue.ForwardReason? = nil) async {
+        await write(headers.error(error, forward: forward), body: error.body)
+    }
+}

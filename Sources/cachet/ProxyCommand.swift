@@ -1,0 +1,135 @@
+import ArgumentParser
+import CachetProxy
+import HTTPCachePolicy
+import HTTPTypes
+import NIOCore
+
+/// `cachet proxy`: the caching reverse proxy.
+struct ProxyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "proxy",
+        abstract: "Run the caching reverse proxy (an RFC 9111 shared cache) in front of one or more origins.",
+        discussion: """
+            Examples:
+              cachet proxy --example-origin
+              cachet proxy --listen 127.0.0.1:8080 --origin http://127.0.0.1:9000
+              cachet proxy --origin a.example=http://127.0.0.1:9001 --origin b.example=http://127.0.0.1:9002
+            """
+    )
+
+    @Option(help: "Address and port to listen on.")
+    var listen: String = "127.0.0.1:8080"
+
+    @Option(
+        name: .customLong("origin"),
+        help: ArgumentHelp(
+            "Origin to forward to: URL for every host, or HOST=URL for one host (repeatable).",
+            valueName: "[HOST=]URL"
+        )
+    )
+    var origins: [String] = []
+
+    @Flag(help: "Start the bundled example origin on 127.0.0.1:9000 and proxy to it.")
+    var exampleOrigin = false
+
+    @Option(help: "Memory the cache may use, e.g. 256MiB or 1GiB.")
+    var memory: String = "256MiB"
+
+    @Option(help: "Largest response body the cache stores, e.g. 64MiB; larger ones pass through.")
+    var maxObjectSize: String = "64MiB"
+
+    @Option(help: "Seconds to wait for a connection to the origin.")
+    var connectTimeout: Int64 = 5
+
+    @Option(help: "Seconds to wait for the origin's response head.")
+    var firstByteTimeout: Int64 = 30
+
+    @Option(help: "Seconds the origin may stay silent while sending a body.")
+    var idleTimeout: Int64 = 30
+
+    @Option(help: "A targeted cache-control field this cache obeys before CDN-Cache-Control (RFC 9213), e.g. Cachet-Cache-Control.")
+    var cacheControlTarget: [String] = []
+
+    @Flag(help: "Act as a private cache instead of a shared one.")
+    var privateCache = false
+
+    @Option(help: "Event loop threads (default: one per core).")
+    var threads: Int?
+
+    func run() async throws {
+        var configuration = ProxyConfiguration()
+        let (host, port) = try Self.hostAndPort(listen)
+        configuration.listenHost = host
+        configuration.listenPort = port
+        configuration.memoryLimit = try Self.bytes(memory)
+        configuration.maximumObjectSize = try Self.bytes(maxObjectSize)
+        configuration.originTimeouts = OriginTimeouts(
+            connect: .seconds(connectTimeout), firstByte: .seconds(firstByteTimeout), idle: .seconds(idleTimeout)
+        )
+        configuration.threads = threads
+        var targets: [HTTPField.Name] = []
+        for name in cacheControlTarget {
+            guard let field = HTTPField.Name(name) else { throw ValidationError("invalid field name \(name)") }
+            targets.append(field)
+        }
+        configuration.policyOptions = CachePolicyOptions(
+            isShared: !privateCache,
+            cacheControlTargets: targets + [HTTPField.Name("CDN-Cache-Control")!]
+        )
+
+        var exampleServer: SimpleOriginServer?
+        if exampleOrigin {
+            let server = SimpleOriginServer(handler: ExampleOrigin.handler())
+            let examplePort = try await server.start(host: "127.0.0.1", port: 9000)
+            exampleServer = server
+            configuration.defaultOrigin = OriginAddress("http://127.0.0.1:\(examplePort)")
+            print("example origin on http://127.0.0.1:\(examplePort)")
+        }
+        for spec in origins {
+            if let equals = spec.firstIndex(of: "="), !spec[..<equals].contains("/") {
+                let host = spec[..<equals].lowercased()
+                guard let origin = OriginAddress(String(spec[spec.index(after: equals)...])) else {
+                    throw ValidationError("invalid origin URL in \(spec)")
+                }
+                configuration.origins[host] = origin
+            } else {
+                guard let origin = OriginAddress(spec) else { throw ValidationError("invalid origin URL \(spec)") }
+                configuration.defaultOrigin = origin
+            }
+        }
+        guard configuration.defaultOrigin != nil || !configuration.origins.isEmpty else {
+            throw ValidationError("give at least one --origin, or --example-origin")
+        }
+
+        let server = ProxyServer(configuration: configuration)
+        let address = try await server.start()
+        print("cachet proxy listening on http://\(host):\(address.port ?? port)")
+        if exampleOrigin {
+            print("try: curl -i http://\(host):\(address.port ?? port)/   (twice: MISS, then HIT)")
+        }
+        try await server.run()
+        try await server.shutdown()
+        try await exampleServer?.shutdown()
+    }
+
+    static func hostAndPort(_ value: String) throws -> (String, Int) {
+        guard let colon = value.lastIndex(of: ":"), let port = Int(value[value.index(after: colon)...]) else {
+            throw ValidationError("expected HOST:PORT, got \(value)")
+        }
+        var host = String(value[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host, port)
+    }
+
+    /// Parses sizes like `256MiB`, `1GiB`, `512KiB`, `100MB` or a plain byte count.
+    static func bytes(_ value: String) throws -> Int {
+        let units: [(String, Int)] = [
+            ("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("KB", 1000), ("MB", 1_000_000), ("GB", 1_000_000_000), ("B", 1),
+        ]
+        for (suffix, factor) in units where value.hasSuffix(suffix) {
+            if let number = Int(value.dropLast(suffix.count)) { return number * factor }
+        }
+        guard let number = Int(value) else { throw ValidationError("invalid size \(value)") }
+        return number
+    }
+}
