@@ -6,12 +6,14 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "HTTPPreconditions", targets: ["HTTPPreconditions"]),
+        .library(name: "HTTPCachePolicy", targets: ["HTTPCachePolicy"]),
         .library(name: "CachetStorage", targets: ["CachetStorage"]),
         .library(name: "CachetProxy", targets: ["CachetProxy"]),
         .executable(name: "cachet", targets: ["cachet"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-http-structured-headers.git", from: "1.7.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
@@ -22,6 +24,14 @@ let package = Package(
         .target(
             name: "HTTPPreconditions",
             dependencies: [.product(name: "HTTPTypes", package: "swift-http-types")]
+        ),
+        .target(
+            name: "HTTPCachePolicy",
+            dependencies: [
+                "HTTPPreconditions",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "RawStructuredFieldValues", package: "swift-http-structured-headers"),
+            ]
         ),
         .target(
             name: "CachetStorage",
@@ -51,7 +61,10 @@ let package = Package(
             name: "cachet",
             dependencies: [
                 "HTTPPreconditions",
+                "HTTPCachePolicy",
                 "CachetProxy",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -64,11 +77,20 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "HTTPCachePolicyTests",
+            dependencies: [
+                "HTTPCachePolicy",
+                "HTTPPreconditions",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        .testTarget(
             name: "CachetProxyTests",
             dependencies: [
                 "CachetProxy",
                 "CachetStorage",
                 "HTTPCachePolicy",
+                "HTTPPreconditions",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,0 +1,90 @@
+import HTTPTypes
+
+/// The primary cache key of a request (RFC 9111 §4.1, §2): its method and its target URI,
+/// normalised so that equivalent URIs share one key.
+///
+/// Normalisation follows RFC 9110 §4.2.3: the scheme and host are lowercased, a default
+/// port (80 for http, 443 for https) or an empty port is removed, an empty path becomes `/`.
+/// The path and query are kept exactly as sent: they are case-sensitive, and decoding
+/// percent-escapes could merge distinct resources.
+public struct CacheKey: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The request method, as sent.
+    public var method: String
+    /// The normalised target URI: `scheme://host[:port]/path[?query]`.
+    public var uri: String
+
+    /// Creates a key from a method and an already normalised URI.
+    public init(method: HTTPRequest.Method, normalizedURI uri: String) {
+        self.method = method.rawValue
+        self.uri = uri
+    }
+
+    /// The key of a request, or `nil` when the request has no authority (no `:authority` or
+    /// `Host`) to name its target.
+    ///
+    /// - Parameter defaultScheme: the scheme used when the request carries none, as an
+    ///   HTTP/1.1 request in origin-form does; the proxy knows whether it listened with TLS.
+    public init?(request: HTTPRequest, defaultScheme: String = "http") {
+        guard let authority = request.authority,
+            let uri = TargetURI.normalized(
+                scheme: request.scheme ?? defaultScheme,
+                authority: authority,
+                pathAndQuery: request.path ?? "/"
+            )
+        else { return nil }
+        self.method = request.method.rawValue
+        self.uri = uri
+    }
+
+    /// `METHOD uri`.
+    public var description: String { "\(method) \(uri)" }
+
+    /// This key with another method: a HEAD request can be answered from the stored GET
+    /// response of the same URI (RFC 9110 §9.3.2), so a cache looks up both.
+    public func with(method: HTTPRequest.Method) -> CacheKey {
+        CacheKey(method: method, normalizedURI: uri)
+    }
+}
+
+/// Normalisation of target URIs (RFC 9110 §4.2.3).
+public enum TargetURI {
+    /// `scheme://authority` + `pathAndQuery`, normalised; `nil` when the scheme or authority
+    /// is empty.
+    public static func normalized(scheme: some StringProtocol, authority: some StringProtocol, pathAndQuery: some StringProtocol) -> String? {
+        let scheme = scheme.lowercased()
+        guard !scheme.isEmpty, let authority = normalizedAuthority(authority, scheme: scheme) else { return nil }
+        var path = Substring(pathAndQuery)
+        if let hash = path.firstIndex(of: "#") { path = path[..<hash] }  // a fragment is never part of the key
+        if path.isEmpty || path.first == "?" {
+            path = "/" + path
+        }
+        return scheme + "://" + authority + path
+    }
+
+    /// The host lowercased, user information dropped, and a default or empty port removed.
+    static func normalizedAuthority(_ authority: some StringProtocol, scheme: String) -> String? {
+        var hostAndPort = Substring(authority)
+        if let at = hostAndPort.lastIndex(of: "@") { hostAndPort = hostAndPort[hostAndPort.index(after: at)...] }
+        var host = hostAndPort
+        var port: Substring = ""
+        // The port follows the last colon, unless that colon is inside an IPv6 literal.
+        if let colon = hostAndPort.lastIndex(of: ":"), !hostAndPort[colon...].contains("]") {
+            host = hostAndPort[..<colon]
+            port = hostAndPort[hostAndPort.index(after: colon)...]
+        }
+        guard !host.isEmpty else { return nil }
+        var result = host.lowercased()
+        if !port.isEmpty {
+            let number = port.allSatisfy(\.isASCIIDigit) ? Int(port.drop(while: { $0 == "0" })) ?? 0 : nil
+            let isDefault = (scheme == "http" && number == 80) || (scheme == "https" && number == 443)
+            if !isDefault {
+                result += ":" + (number.map(String.init) ?? String(port))
+            }
+        }
+        return result
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { isASCII && isNumber }
+}
