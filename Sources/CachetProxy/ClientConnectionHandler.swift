@@ -75,6 +75,16 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
 
     /// The request as swift-http-types sees it, or the 400 it deserves (RFC 9112 §3.2: a
     /// HTTP/1.1 request without exactly one Host is rejected).
+    /// The index just past `scheme://` in an absolute-form target, if it has one.
+    static func afterScheme(_ target: String) -> String.Index? {
+        var index = target.startIndex
+        while index < target.endIndex, target[index].isLetter || target[index] == "+" || target[index] == "-" || target[index] == "." {
+            index = target.index(after: index)
+        }
+        guard index > target.startIndex, target[index...].hasPrefix("://") else { return nil }
+        return target.index(index, offsetBy: 3)
+    }
+
     static func convert(_ head: HTTPRequestHead) -> Result<HTTPRequest, ProxyError> {
         guard let method = HTTPRequest.Method(head.method.rawValue) else { return .failure(.badRequest("invalid method")) }
         let hosts = head.headers["host"]
@@ -86,8 +96,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
         var path = head.uri
         if !path.hasPrefix("/") {
             // absolute-form (RFC 9112 §3.2.2): the target's authority replaces Host.
-            if let schemeEnd = path.range(of: "://") {
-                let rest = path[schemeEnd.upperBound...]
+            if let schemeEnd = Self.afterScheme(path) {
+                let rest = path[schemeEnd...]
                 let slash = rest.firstIndex(of: "/") ?? rest.endIndex
                 authority = String(rest[..<slash])
                 path = slash == rest.endIndex ? "/" : String(rest[slash...])
@@ -105,7 +115,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
         fields.reserveCapacity(head.headers.count)
         for (name, value) in head.headers {
             guard let fieldName = HTTPField.Name(name) else { return .failure(.badRequest("invalid field name")) }
-            if fieldName == .host { continue }
+            if fieldName == FieldNames.host { continue }
             fields.append(HTTPField(name: fieldName, value: value))
         }
         request.headerFields = fields

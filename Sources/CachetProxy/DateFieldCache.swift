@@ -1,5 +1,6 @@
 import HTTPPreconditions
 import NIOConcurrencyHelpers
+import NIOPosix
 
 /// The `Date` field value, formatted once per second rather than once per response.
 ///

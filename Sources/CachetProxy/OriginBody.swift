@@ -32,3 +32,11 @@ enum OriginBody {
         for try await _ in response.body {}
     }
 }
+
+extension Optional {
+    /// The value, leaving `nil` behind, so a buffer can be appended to without a copy.
+    mutating func take() -> Wrapped? {
+        defer { self = nil }
+        return self
+    }
+}

@@ -72,7 +72,7 @@ final class OriginClient: Sendable {
         for field in request.headerFields {
             headers.add(name: field.name.rawName, value: field.value)
         }
-        if let authority = request.authority, !request.headerFields.contains(.host) {
+        if let authority = request.authority, !request.headerFields.contains(FieldNames.host) {
             headers.add(name: "Host", value: authority)
         }
         outbound.headers = headers

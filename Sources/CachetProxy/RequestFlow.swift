@@ -137,12 +137,11 @@ final class RequestFlow: Sendable {
             request: outbound, response: response.head, requestTime: requestTime, responseTime: clock.now(),
             options: configuration.policyOptions
         )
-        let stored = await deliverAndStore(
+        await deliverAndStore(
             response, policy: policy, key: key, request: request, writer: writer,
             status: .forwarded(reason, stored: false, collapsed: false)
-        )
-        if isLeader {
-            coalescer.finish(key, with: stored.map { .shareable($0) } ?? .notShareable)
+        ) { stored in
+            if isLeader { coalescer.finish(key, with: stored.map { .shareable($0) } ?? .notShareable) }
         }
     }
 
@@ -206,11 +205,12 @@ final class RequestFlow: Sendable {
             await writer.write(headers.deliver(stored, to: request, now: responseTime, status: .staleHit(use)))
         case .modified(let policy):
             store.remove(stored)
-            let replacement = await deliverAndStore(
+            await deliverAndStore(
                 response, policy: policy, key: key, request: request, writer: writer,
                 status: .forwarded(.stale, stored: false, collapsed: false)
-            )
-            if isLeader { coalescer.finish(key, with: replacement.map { .shareable($0) } ?? .notShareable) }
+            ) { replacement in
+                if isLeader { coalescer.finish(key, with: replacement.map { .shareable($0) } ?? .notShareable) }
+            }
         case .notModifiedForOtherResponse:
             // The 304 cannot be used for what we hold: ask again without conditions.
             try? await OriginBody.discard(response)
@@ -276,10 +276,14 @@ final class RequestFlow: Sendable {
     /// Streams an origin response to the client and, when the policy allows and the body
     /// fits, stores it. A body that ends early or disagrees with its Content-Length is never
     /// stored, and the client's connection is cut so it cannot mistake it for the whole.
+    ///
+    /// `settle` is told the outcome (the stored response, or `nil`) as soon as it is known
+    /// and before the last bytes go to this client, so that requests coalesced behind this
+    /// one are released without waiting for a slow client.
     private func deliverAndStore(
         _ response: OriginResponse, policy: CachePolicy, key: CacheKey, request: HTTPRequest,
-        writer: ChannelResponseWriter, status: CacheStatusValue
-    ) async -> StoredResponse? {
+        writer: ChannelResponseWriter, status: CacheStatusValue, settle: (StoredResponse?) -> Void
+    ) async {
         let limit = configuration.maximumObjectSize
         let storable = policy.isStorable && (response.declaredLength ?? 0) <= limit
         let storedStatus: CacheStatusValue
@@ -289,73 +293,76 @@ final class RequestFlow: Sendable {
             storedStatus = status
         }
         let bodiless = request.method == .head || response.head.status.code == 304 || response.head.status.code == 204
-
         let head = headers.forwarded(response.head, status: storedStatus)
         guard !bodiless else {
+            settle(nil)
             do {
-                try await writer.writeHead(head)
-                try await writer.end()
+                try await writer.writeEmpty(head)
             } catch {
                 await writer.abort()
             }
-            return nil
+            return
         }
 
         // A request with its own conditions or a range is answered from the stored copy, so
         // the body is read whole first; otherwise it streams to the client as it arrives,
-        // copied aside for the store (the store holds the body anyway).
+        // copied aside for the store (the store holds the body anyway). The newest chunk is
+        // held back until the next arrives, so the last one leaves only after `settle`.
         let answersFromStore = storable && Self.isConditionalOrRanged(request)
-        var iterator = response.body.makeAsyncIterator()
         var copy: ByteBuffer? = storable ? ByteBuffer() : nil
+        var held: ByteBuffer?
         var received = 0
         var headWritten = false
         do {
-            while let chunk = try await iterator.next() {
+            for try await chunk in response.body {
                 received += chunk.readableBytes
-                if var kept = copy {
+                if var kept = copy.take() {
                     if kept.readableBytes + chunk.readableBytes <= limit {
-                        var chunk = chunk
-                        kept.writeBuffer(&chunk)
+                        var appended = chunk
+                        kept.writeBuffer(&appended)
                         copy = kept
                         if answersFromStore { continue }
-                    } else {
-                        // Too large to store after all: pass it through.
-                        copy = nil
-                        if answersFromStore {
-                            try await writer.writeHead(head)
-                            headWritten = true
-                            try await writer.writeBody(kept)
-                        }
+                    } else if answersFromStore {
+                        // Too large to store after all: pass through what was read so far.
+                        held = kept
                     }
                 }
                 if !headWritten {
                     try await writer.writeHead(head)
                     headWritten = true
                 }
-                try await writer.writeBody(chunk)
+                if let previous = held.take() { try await writer.writeBody(previous) }
+                held = chunk
             }
         } catch {
             // The origin broke off mid-body: nothing is stored, and the client's connection
             // is cut so that it cannot take the part for the whole.
+            settle(nil)
             await writer.abort()
-            return nil
+            return
         }
         if let declared = response.declaredLength, declared != received {
+            settle(nil)
             await writer.abort()
-            return nil
+            return
         }
-        guard let body = copy else {
-            try? await (headWritten ? writer.end() : writer.writeEmpty(head))
-            return nil
+        var stored: StoredResponse?
+        if let body = copy {
+            stored = StoredResponse(key: key, policy: policy, body: body)
+            store.insert(stored!)
         }
-        let stored = StoredResponse(key: key, policy: policy, body: body)
-        store.insert(stored)
-        if headWritten {
-            try? await writer.end()
-        } else {
-            await writer.write(headers.deliver(stored, to: request, now: clock.now(), status: storedStatus))
+        settle(stored)
+        do {
+            if let stored, !headWritten {
+                await writer.write(headers.deliver(stored, to: request, now: clock.now(), status: storedStatus))
+                return
+            }
+            if !headWritten { try await writer.writeHead(head) }
+            if let last = held.take() { try await writer.writeBody(last) }
+            try await writer.end()
+        } catch {
+            await writer.abort()
         }
-        return stored
     }
 
     // MARK: - Pass and unsafe methods

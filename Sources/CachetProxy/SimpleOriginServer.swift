@@ -85,20 +85,28 @@ private final class OriginConnectionHandler: ChannelInboundHandler {
                 path: head.uri
             )
             for (name, value) in head.headers {
-                if let fieldName = HTTPField.Name(name), fieldName != .host {
+                if let fieldName = HTTPField.Name(name), fieldName != FieldNames.host {
                     request.headerFields.append(HTTPField(name: fieldName, value: value))
                 }
             }
             let body = self.body
             let handler = self.handler
             let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            let eventLoop = context.eventLoop
             let isHead = head.method == .HEAD
             let keepAlive = head.isKeepAlive
-            Task {
-                let reply = await handler(request, body)
-                loopBound.value.eventLoop.execute {
-                    Self.write(reply, context: loopBound.value, isHead: isHead, keepAlive: keepAlive)
-                }
+            Self.respond(to: request, body: body, handler: handler, loopBound: loopBound, eventLoop: eventLoop, isHead: isHead, keepAlive: keepAlive)
+        }
+    }
+
+    private static func respond(
+        to request: HTTPRequest, body: ByteBuffer?, handler: @escaping SimpleOriginServer.Handler,
+        loopBound: NIOLoopBound<ChannelHandlerContext>, eventLoop: any EventLoop, isHead: Bool, keepAlive: Bool
+    ) {
+        Task {
+            let reply = await handler(request, body)
+            eventLoop.execute {
+                Self.write(reply, context: loopBound.value, isHead: isHead, keepAlive: keepAlive)
             }
         }
     }

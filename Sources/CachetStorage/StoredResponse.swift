@@ -25,7 +25,7 @@ public struct StoredResponse: Sendable {
     /// the bookkeeping around them.
     public var cost: Int {
         var fieldBytes = 0
-        for field in policy.storedHeaderFields {
+        for field in policy.response.headerFields {
             fieldBytes += field.name.rawName.utf8.count + field.value.utf8.count + 32
         }
         return body.readableBytes + fieldBytes + 512

@@ -1,0 +1,138 @@
+import AsyncHTTPClient
+import CachetProxy
+import HTTPPreconditions
+import HTTPTypes
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// An origin whose answers the test scripts, counting what it receives.
+final class ScriptedOrigin: Sendable {
+    typealias Route = @Sendable (HTTPRequest, Int) async -> SimpleOriginServer.Reply
+
+    private let state = NIOLockedValueBox<(routes: [String: Route], requests: [HTTPRequest])>(([:], []))
+    let clock: ManualClock
+    let server: SimpleOriginServer
+    private let boundPort = NIOLockedValueBox(0)
+    var port: Int { boundPort.withLockedValue { $0 } }
+
+    init(clock: ManualClock) {
+        self.clock = clock
+        let state = self.state
+        self.server = SimpleOriginServer { request, _ in
+            let path = request.path ?? "/"
+            let (route, count) = state.withLockedValue { state -> (Route?, Int) in
+                state.requests.append(request)
+                return (state.routes[path], state.requests.filter { $0.path == path }.count)
+            }
+            guard let route else {
+                return .init(head: HTTPResponse(status: .notFound), body: ByteBuffer(string: "no route"))
+            }
+            return await route(request, count)
+        }
+    }
+
+    func start() async throws {
+        let port = try await server.start()
+        boundPort.withLockedValue { $0 = port }
+    }
+
+    /// Answers `path` with `route`; the second argument is how many requests for the path
+    /// the origin has received, this one included.
+    func route(_ path: String, _ route: @escaping Route) {
+        state.withLockedValue { $0.routes[path] = route }
+    }
+
+    /// Requests received for `path`.
+    func requests(_ path: String) -> [HTTPRequest] {
+        state.withLockedValue { $0.requests.filter { $0.path == path } }
+    }
+
+    func count(_ path: String) -> Int { requests(path).count }
+
+    /// A 200 with the given fields and body, dated by the test clock.
+    func ok(_ body: String, _ fields: [(HTTPField.Name, String)]) -> SimpleOriginServer.Reply {
+        var head = HTTPResponse(status: .ok)
+        head.headerFields[.date] = clock.now().imfFixdate
+        for (name, value) in fields { head.headerFields.append(HTTPField(name: name, value: value)) }
+        return .init(head: head, body: ByteBuffer(string: body))
+    }
+
+    func reply(_ status: HTTPResponse.Status, _ fields: [(HTTPField.Name, String)], body: String = "") -> SimpleOriginServer.Reply {
+        var head = HTTPResponse(status: status)
+        head.headerFields[.date] = clock.now().imfFixdate
+        for (name, value) in fields { head.headerFields.append(HTTPField(name: name, value: value)) }
+        return .init(head: head, body: ByteBuffer(string: body))
+    }
+}
+
+/// What a test client received.
+struct Received: Sendable {
+    var status: Int
+    var headers: HTTPHeaders
+    var body: String
+
+    subscript(_ name: String) -> String? { headers.first(name: name) }
+}
+
+/// A proxy in front of a scripted origin, both on 127.0.0.1 ephemeral ports, driven by a
+/// manual clock.
+final class ProxyHarness: Sendable {
+    static let start = HTTPDate(secondsSince1970: 1_795_000_000)
+
+    let clock: ManualClock
+    let origin: ScriptedOrigin
+    let proxy: ProxyServer
+    let port: Int
+    let client: HTTPClient
+
+    private init(clock: ManualClock, origin: ScriptedOrigin, proxy: ProxyServer, port: Int) {
+        self.clock = clock
+        self.origin = origin
+        self.proxy = proxy
+        self.port = port
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, decompression: .disabled)
+        configuration.httpVersion = .http1Only
+        self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    static func make(_ configure: (inout ProxyConfiguration) -> Void = { _ in }) async throws -> ProxyHarness {
+        let clock = ManualClock(ProxyHarness.start)
+        let origin = ScriptedOrigin(clock: clock)
+        try await origin.start()
+        var configuration = ProxyConfiguration(listenHost: "127.0.0.1", listenPort: 0)
+        configuration.defaultOrigin = OriginAddress("http://127.0.0.1:\(origin.port)")
+        configuration.threads = 2
+        configure(&configuration)
+        let proxy = ProxyServer(configuration: configuration, clock: clock)
+        let address = try await proxy.start()
+        return ProxyHarness(clock: clock, origin: origin, proxy: proxy, port: address.port!)
+    }
+
+    var now: HTTPDate { clock.now() }
+
+    func advance(_ seconds: Int64) {
+        clock.advance(seconds: seconds)
+    }
+
+    func request(_ method: HTTPMethod = .GET, _ path: String, _ headers: [(String, String)] = [], body: String? = nil) async throws -> Received {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(ByteBuffer(string: body)) }
+        let response = try await client.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 64 << 20)
+        return Received(status: Int(response.status.code), headers: response.headers, body: String(buffer: bytes))
+    }
+
+    func get(_ path: String, _ headers: [(String, String)] = []) async throws -> Received {
+        try await request(.GET, path, headers)
+    }
+
+    func shutdown() async throws {
+        try await client.shutdown()
+        try await proxy.shutdown()
+        try await origin.server.shutdown()
+    }
+}
