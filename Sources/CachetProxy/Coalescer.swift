@@ -43,6 +43,11 @@ final class Coalescer: Sendable {
         }
     }
 
+    /// How many requests are waiting for another one's flight, over all keys.
+    var waiting: Int {
+        flights.withLockedValue { $0.values.reduce(0) { $0 + $1.count } }
+    }
+
     /// Whether a flight for `key` is under way (used to keep background revalidations to one
     /// per key).
     func isFlying(_ key: CacheKey) -> Bool {

@@ -48,10 +48,14 @@ final class OriginClient: Sendable {
     private let timeouts: OriginTimeouts
 
     init(timeouts: OriginTimeouts, eventLoopGroup: any EventLoopGroup) {
+        var pool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        // A refused connection fails the request at once, as nginx and Varnish do, so that
+        // stale-if-error or a 502 answers without waiting out the connect timeout.
+        pool.retryConnectionEstablishment = false
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: .init(connect: timeouts.connect, read: timeouts.idle),
-            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64),
+            connectionPool: pool,
             decompression: .disabled
         )
         configuration.httpVersion = .http1Only

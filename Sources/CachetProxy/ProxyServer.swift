@@ -29,6 +29,14 @@ public final class ProxyServer: Sendable {
         )
     }
 
+    /// Requests waiting for another request's origin fetch of the same key (coalesced).
+    public var coalescedWaiters: Int { flow.coalescer.waiting }
+
+    /// Waits until background revalidations started so far have finished.
+    public func waitForBackgroundWork() async {
+        await flow.drain()
+    }
+
     /// Binds the listening socket and returns the address it got.
     @discardableResult
     public func start() async throws -> SocketAddress {

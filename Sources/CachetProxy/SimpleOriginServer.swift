@@ -49,10 +49,14 @@ public final class SimpleOriginServer: Sendable {
         return channel.localAddress!.port!
     }
 
+    /// Stops the server; calling it again does nothing.
     public func shutdown() async throws {
-        if let channel = channel.withLockedValue({ $0 }) {
-            try? await channel.close()
+        let (channel, first) = self.channel.withLockedValue { state -> ((any Channel)?, Bool) in
+            defer { state = nil }
+            return (state, state != nil)
         }
+        guard first else { return }
+        try? await channel?.close()
         try await group.shutdownGracefully()
     }
 }

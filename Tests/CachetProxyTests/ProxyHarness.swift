@@ -92,7 +92,11 @@ final class ProxyHarness: Sendable {
         self.origin = origin
         self.proxy = proxy
         self.port = port
-        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, decompression: .disabled)
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64),
+            decompression: .disabled
+        )
         configuration.httpVersion = .http1Only
         self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
