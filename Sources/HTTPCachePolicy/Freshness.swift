@@ -74,8 +74,11 @@ public struct Freshness: Sendable, Hashable, Codable {
         else { return Freshness(lifetime: 0, source: .none) }
         let sinceModified = dateValue.seconds(since: lastModified)
         guard sinceModified > 0 else { return Freshness(lifetime: 0, source: .heuristic) }
-        let guess = Int64(Double(sinceModified) * options.heuristicFraction)
-        return Freshness(lifetime: min(guess, options.heuristicLimit), source: .heuristic)
+        // Clamp in floating point first: a NaN, negative or huge fraction must not trap.
+        let limit = DeltaSeconds.clamp(options.heuristicLimit)
+        let guess = Double(sinceModified) * options.heuristicFraction
+        let lifetime = guess >= 0 ? Int64(min(guess, Double(limit))) : 0
+        return Freshness(lifetime: lifetime, source: .heuristic)
     }
 
     /// The state of a response's `Expires` field (§5.3).

@@ -80,6 +80,14 @@ struct FreshnessTests {
         #expect(policy(["Date: {t}", "Last-Modified: {t-5000}"], options: options).freshnessLifetime == 1000)
         #expect(policy(["Date: {t}", "Last-Modified: {t-50000}"], options: options).freshnessLifetime == 1500)
     }
+
+    @Test("§4.2.2: odd heuristic fractions never trap", arguments: [
+        (Double.nan, Int64(0)), (-1.0, Int64(0)), (0.0, Int64(0)), (1e300, Int64(86400)), (Double.infinity, Int64(86400)),
+    ])
+    func oddFractions(fraction: Double, lifetime: Int64) {
+        let options = CachePolicyOptions(isShared: true, heuristicFraction: fraction)
+        #expect(policy(["Date: {t}", "Last-Modified: {t-5000}"], options: options).freshnessLifetime == lifetime)
+    }
 }
 
 struct AgeCase: Sendable, CustomTestStringConvertible {
