@@ -62,7 +62,9 @@ public struct CacheControl: Sendable, Hashable, Codable {
 
     /// The directives without arguments (and the unqualified forms of `no-cache` and `private`).
     public struct Flags: OptionSet, Sendable, Hashable, Codable {
+        /// The bits.
         public var rawValue: UInt16
+        /// Creates flags from bits.
         @inlinable public init(rawValue: UInt16) { self.rawValue = rawValue }
 
         /// `no-cache` without field names (§5.2.1.4, §5.2.2.4).

@@ -46,10 +46,16 @@ public enum TargetedCacheControl {
         return directives
     }
 
+    /// `no-cache` and `private` take a field-name list; every other argument is an Integer.
+    static func takesFieldNames(_ name: UnsafeRawBufferPointer) -> Bool {
+        ASCII.equalsIgnoringCase(name, "no-cache") || ASCII.equalsIgnoringCase(name, "private")
+    }
+
     /// Maps one Dictionary member onto the `Cache-Control` directive of the same name
     /// (RFC 9213 §2.1): Boolean true is a directive without argument, an Integer a
-    /// delta-seconds, a String (or Inner List of Strings and Tokens) a field-name list.
-    /// A value of the wrong type is treated as an invalid argument, as in `Cache-Control`.
+    /// delta-seconds, a String, Token or Inner List of them a field-name list (`no-cache`,
+    /// `private`). A value of the wrong type (`max-age="60"`, `max-age=1.5`) is an invalid
+    /// argument, handled as in `Cache-Control`: an invalid `max-age` means stale.
     static func apply(_ member: ItemOrInnerList, named name: UnsafeRawBufferPointer, to directives: inout CacheControl) {
         switch member {
         case .item(let item):
@@ -61,7 +67,7 @@ public enum TargetedCacheControl {
             case .integer(let value):
                 var text = value >= 0 ? String(value) : "-"
                 text.withUTF8 { directives.apply(name: name, argument: UnsafeRawBufferPointer($0), quoted: false) }
-            case .string(let value), .token(let value):
+            case .string(let value) where takesFieldNames(name), .token(let value) where takesFieldNames(name):
                 var text = value
                 text.withUTF8 { directives.apply(name: name, argument: UnsafeRawBufferPointer($0), quoted: true) }
             default:
