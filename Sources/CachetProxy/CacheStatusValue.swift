@@ -2,15 +2,7 @@ import HTTPCachePolicy
 
 /// How the proxy handled a request, as `Cache-Status` (RFC 9211) and `X-Cache` say it.
 enum CacheStatusValue: Sendable, Hashable {
-    /// Why a request went to the origin (RFC 9211 §2.2).
-    enum ForwardReason: String, Sendable, Hashable {
-        case uriMiss = "uri-miss"
-        case varyMiss = "vary-miss"
-        case stale
-        case request
-        case bypass
-        case method
-    }
+    typealias ForwardReason = CacheStatus.ForwardReason
 
     /// A fresh stored response answered.
     case hit
@@ -31,29 +23,31 @@ enum CacheStatusValue: Sendable, Hashable {
         }
     }
 
-    /// The `Cache-Status` member for this cache.
-    func fieldValue(cacheName: String, ttl: Int64?, forwardStatus: Int?) -> String {
-        var value = cacheName
+    /// The `Cache-Status` member for this cache (RFC 9211).
+    func cacheStatus(cacheName: String, ttl: Int64?, forwardStatus: Int?) -> CacheStatus {
+        var status = CacheStatus(cacheName: cacheName, ttl: ttl)
         switch self {
         case .hit:
-            value += "; hit"
+            status.hit = true
         case .staleHit(.staleIfError):
-            value += "; fwd=stale"
-            if let forwardStatus { value += "; fwd-status=\(forwardStatus)" }
-            value += "; detail=stale-if-error"
+            status.forward = .stale
+            status.forwardStatus = forwardStatus
+            status.detail = "stale-if-error"
         case .staleHit(let use):
-            value += "; hit; detail=" + (use == .maxStale ? "max-stale" : "stale-while-revalidate")
+            status.hit = true
+            status.detail = use == .maxStale ? "max-stale" : "stale-while-revalidate"
         case .revalidated:
-            value += "; fwd=stale; fwd-status=304"
+            status.forward = .stale
+            status.forwardStatus = 304
         case .collapsed:
-            value += "; fwd=uri-miss; collapsed"
+            status.forward = .uriMiss
+            status.collapsed = true
         case .forwarded(let reason, let stored, let collapsed):
-            value += "; fwd=" + reason.rawValue
-            if let forwardStatus { value += "; fwd-status=\(forwardStatus)" }
-            if stored { value += "; stored" }
-            if collapsed { value += "; collapsed" }
+            status.forward = reason
+            status.forwardStatus = forwardStatus
+            status.stored = stored
+            status.collapsed = collapsed
         }
-        if let ttl { value += "; ttl=\(ttl)" }
-        return value
+        return status
     }
 }

@@ -13,7 +13,6 @@ struct DeliveryHeaders: Sendable {
     /// This cache's `Via` member (RFC 9110 §7.6.3).
     let via: String
     private let xCache = HTTPField.Name("X-Cache")!
-    private let cacheStatus = HTTPField.Name("Cache-Status")!
 
     init(cacheName: String, dates: DateFieldCache) {
         self.cacheName = cacheName
@@ -26,35 +25,17 @@ struct DeliveryHeaders: Sendable {
     /// stored complete response can answer (RFC 9111 §3.4, RFC 9110 §14), else a 200.
     func deliver(_ stored: StoredResponse, to request: HTTPRequest, now: HTTPDate, status: CacheStatusValue) -> Delivery {
         let policy = stored.policy
-        let age = policy.age(now: now)
-        var head = HTTPResponse(status: policy.response.status)
-        head.headerFields = StoredFields.forDelivery(policy.response.headerFields, age: age, withholding: policy.directives.noCacheFieldNames)
-        let ttl = policy.freshnessLifetime - age
-        let length = stored.body.readableBytes
-
-        // RFC 9111 §4.3.2: without Last-Modified, If-Modified-Since is compared with Date.
-        let validators = RepresentationValidators(
-            etag: policy.etag, lastModified: policy.lastModified ?? policy.date, exists: true, date: policy.date
-        )
-        var body: ByteBuffer? = request.method == .head ? nil : stored.body
-        if head.status.code == 200 {
-            switch request.evaluatePreconditions(for: validators, now: now, role: .cache) {
-            case .notModified:
-                head = head.notModified()
-                head.headerFields[.age] = String(age)
-                body = nil
-            case .proceed(range: .apply):
-                if let ranges = ByteRangeSet(request.headerFields) {
-                    (head, body) = Self.ranged(head, body: stored.body, ranges: ranges)
-                }
-            default:
-                break
-            }
+        let cached = policy.cachedResponse(for: request, now: now, validated: status == .revalidated)
+        var head = cached.head
+        var body: ByteBuffer? = cached.includesContent ? stored.body : nil
+        if cached.range == .apply, let ranges = ByteRangeSet(request.headerFields) {
+            (head, body) = Self.ranged(head, body: stored.body, ranges: ranges)
         }
-        if head.status.code != 304 && !head.headerFields.contains(.contentLength) && head.status.code != 204 {
-            head.headerFields[.contentLength] = String(length)
+        if head.status.code != 304 && head.status.code != 204 && !head.headerFields.contains(.contentLength) {
+            head.headerFields[.contentLength] = String(stored.body.readableBytes)
         }
-        decorate(&head, status: status, ttl: ttl, forwardStatus: status == .revalidated ? 304 : policy.response.status.code)
+        let ttl = policy.freshnessLifetime - policy.age(now: now)
+        decorate(&head, status: status, ttl: ttl, forwardStatus: policy.response.status.code)
         return Delivery(head: head, body: body)
     }
 
@@ -73,10 +54,7 @@ struct DeliveryHeaders: Sendable {
         var head = error.response()
         head.headerFields[.date] = dates.current().1
         head.headerFields[.via] = via
-        var value = cacheName
-        if let forward { value += "; fwd=\(forward.rawValue)" }
-        value += "; detail=\"\(error.detail)\""
-        head.headerFields[cacheStatus] = value
+        CacheStatus(cacheName: cacheName, forward: forward, detail: error.detail).append(to: &head.headerFields)
         head.headerFields[xCache] = "MISS"
         return head
     }
@@ -87,7 +65,7 @@ struct DeliveryHeaders: Sendable {
         } else {
             head.headerFields[.via] = via
         }
-        head.headerFields.append(HTTPField(name: cacheStatus, value: status.fieldValue(cacheName: cacheName, ttl: ttl, forwardStatus: forwardStatus)))
+        status.cacheStatus(cacheName: cacheName, ttl: ttl, forwardStatus: forwardStatus).append(to: &head.headerFields)
         head.headerFields[xCache] = status.isHit ? "HIT" : "MISS"
     }
 

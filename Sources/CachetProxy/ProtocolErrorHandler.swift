@@ -1,3 +1,4 @@
+import HTTPCachePolicy
 import NIOCore
 import NIOHTTP1
 
@@ -12,6 +13,11 @@ final class ProtocolErrorHandler: ChannelDuplexHandler, RemovableChannelHandler 
     typealias OutboundOut = HTTPServerResponsePart
 
     private var responseInProgress = false
+    private let cacheName: String
+
+    init(cacheName: String) {
+        self.cacheName = cacheName
+    }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         guard let parserError = error as? HTTPParserError else {
@@ -25,7 +31,7 @@ final class ProtocolErrorHandler: ChannelDuplexHandler, RemovableChannelHandler 
             headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
             headers.add(name: "Content-Length", value: String(proxyError.message.utf8.count))
             headers.add(name: "Connection", value: "close")
-            headers.add(name: "Cache-Status", value: "cachet; fwd=bypass; detail=\"invalid request\"")
+            headers.add(name: CacheStatus.fieldName.rawName, value: CacheStatus(cacheName: cacheName, detail: proxyError.detail).fieldValue)
             let status = HTTPResponseStatus(statusCode: proxyError.status.code, reasonPhrase: proxyError.status.reasonPhrase)
             context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
             context.write(wrapOutboundOut(.body(.byteBuffer(proxyError.body))), promise: nil)

@@ -42,6 +42,7 @@ public final class ProxyServer: Sendable {
     public func start() async throws -> SocketAddress {
         let flow = self.flow
         let maximumRequestBodySize = configuration.maximumRequestBodySize
+        let cacheName = configuration.cacheName
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -53,7 +54,7 @@ public final class ProxyServer: Sendable {
                         withPipeliningAssistance: true,
                         withErrorHandling: false
                     )
-                    try channel.pipeline.syncOperations.addHandler(ProtocolErrorHandler())
+                    try channel.pipeline.syncOperations.addHandler(ProtocolErrorHandler(cacheName: cacheName))
                     try channel.pipeline.syncOperations.addHandler(
                         ClientConnectionHandler(flow: flow, maximumRequestBodySize: maximumRequestBodySize)
                     )

@@ -70,7 +70,7 @@ struct ProxyResilienceTests {
         #expect(h.origin.requests("/s").last?.headerFields[.ifNoneMatch] == "\"v1\"")
         let fresh = try await h.get("/s")
         #expect(fresh.body == "v2")
-        #expect(fresh["Cache-Status"] == "cachet; hit; ttl=10")
+        #expect(fresh["Cache-Status"] == "cachet;hit;ttl=10")
         try await h.shutdown()
     }
 
