@@ -85,6 +85,16 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "CachetStorageTests",
+            dependencies: [
+                "CachetStorage",
+                "HTTPCachePolicy",
+                "HTTPPreconditions",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
             name: "CachetProxyTests",
             dependencies: [
                 "CachetProxy",
