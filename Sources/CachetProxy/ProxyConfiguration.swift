@@ -54,7 +54,7 @@ public struct ProxyConfiguration: Sendable {
 
     /// The origin that serves `authority` (a Host value, port ignored), if any.
     func origin(for authority: String?) -> OriginAddress? {
-        guard let authority else { return defaultOrigin }
+        guard let authority, !origins.isEmpty else { return defaultOrigin }
         var host = Substring(authority)
         if host.hasPrefix("[") {
             host = host.prefix { $0 != "]" }.dropFirst()

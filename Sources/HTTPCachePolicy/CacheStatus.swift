@@ -88,11 +88,58 @@ public struct CacheStatus: Sendable, Hashable {
         return Item(bareItem: name, parameters: parameters)
     }
 
-    /// The serialised member, e.g. `cachet; hit; ttl=376`.
+    /// The serialised member, e.g. `cachet;hit;ttl=376`.
+    ///
+    /// Written directly rather than through a structured-field serialiser, since a cache
+    /// sends one on every response: the output is the canonical serialisation of ``item``
+    /// (RFC 9651 §4.1: parameters as `;key` for true and `;key=value` otherwise).
     public var fieldValue: String {
-        var serializer = StructuredFieldValueSerializer()
-        let bytes = (try? serializer.writeListFieldValue([.item(item)])) ?? Array(cacheName.utf8)
-        return String(decoding: bytes, as: UTF8.self)
+        var value = ""
+        value.reserveCapacity(48)
+        Self.appendName(cacheName, to: &value)
+        if hit { value += ";hit" }
+        if let forward {
+            value += ";fwd="
+            value += forward.rawValue
+        }
+        if let forwardStatus {
+            value += ";fwd-status="
+            value += String(forwardStatus)
+        }
+        if let ttl {
+            value += ";ttl="
+            value += String(ttl)
+        }
+        if stored { value += ";stored" }
+        if collapsed { value += ";collapsed" }
+        if let key {
+            value += ";key="
+            Self.appendString(key, to: &value)
+        }
+        if let detail {
+            value += ";detail="
+            Self.appendName(detail, to: &value)
+        }
+        return value
+    }
+
+    /// A Token when the text is one, else a String (RFC 9651 §3.3.3, §3.3.4).
+    private static func appendName(_ text: String, to value: inout String) {
+        if text.structuredFieldIsToken {
+            value += text
+        } else {
+            appendString(text, to: &value)
+        }
+    }
+
+    /// An sf-string: quoted, `"` and `\` escaped, non-printable characters replaced by `?`.
+    private static func appendString(_ text: String, to value: inout String) {
+        value += "\""
+        for scalar in printable(text).unicodeScalars {
+            if scalar == "\"" || scalar == "\\" { value += "\\" }
+            value.unicodeScalars.append(scalar)
+        }
+        value += "\""
     }
 
     /// Appends this member to a response's `Cache-Status` list: as a new field line, which
