@@ -1,5 +1,6 @@
 import HTTPTypes
 import NIOCore
+import NIOConcurrencyHelpers
 import NIOHTTP1
 
 /// One client connection: turns NIO's HTTP/1 parts into an `HTTPRequest` and its body, hands
@@ -129,13 +130,17 @@ struct Delivery: Sendable {
     var body: ByteBuffer?
 }
 
-/// Writes one response to the client connection, from any thread, with backpressure: each
-/// body chunk is awaited until it has been flushed.
+/// Writes one response to the client connection, from any thread.
+///
+/// Parts are either written and awaited until flushed (backpressure), or queued without
+/// waiting; `end()` waits for everything queued. An HTTP/1.0 client gets its connection
+/// closed after a body without Content-Length, the only framing it understands.
 final class ChannelResponseWriter: Sendable {
     private let channel: any Channel
     private let version: HTTPVersion
     private let keepAlive: Bool
     private let context: NIOLoopBound<ChannelHandlerContext>
+    private let state = NIOLockedValueBox<(pending: EventLoopFuture<Void>?, close: Bool)>((nil, false))
 
     init(context: ChannelHandlerContext, channel: any Channel, version: HTTPVersion, keepAlive: Bool) {
         self.context = NIOLoopBound(context, eventLoop: context.eventLoop)
@@ -169,11 +174,11 @@ final class ChannelResponseWriter: Sendable {
         if let body, body.readableBytes > 0 {
             context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(body))), promise: nil)
         }
-        let done = context.eventLoop.makePromise(of: Void.self)
-        context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)), promise: done)
         if close || !keepAlive {
             let channel = self.channel
-            done.futureResult.whenComplete { _ in channel.close(promise: nil) }
+            context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+        } else {
+            context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)), promise: nil)
         }
     }
 
@@ -183,20 +188,52 @@ final class ChannelResponseWriter: Sendable {
         try? await eventLoop.submit { self.writeOnEventLoop(response, body: body, close: close) }.get()
     }
 
-    /// Starts a streamed response.
-    func writeHead(_ response: HTTPResponse) async throws {
-        try await channel.writeAndFlush(HTTPServerResponsePart.head(nioHead(response, close: false)))
+    /// The head of a streamed response. Without Content-Length, an HTTP/1.0 client can only
+    /// find the end of the body by the connection closing.
+    private func streamedHead(_ response: HTTPResponse, bodyFollows: Bool) -> HTTPServerResponsePart {
+        let close = bodyFollows && version.minor == 0 && !response.headerFields.contains(.contentLength)
+        if close { state.withLockedValue { $0.close = true } }
+        return .head(nioHead(response, close: close))
+    }
+
+    /// Starts a streamed response and waits until the head is flushed.
+    func writeHead(_ response: HTTPResponse, bodyFollows: Bool = true) async throws {
+        try await channel.writeAndFlush(streamedHead(response, bodyFollows: bodyFollows))
     }
 
     /// Sends one chunk and waits until it has been flushed to the socket.
     func writeBody(_ chunk: ByteBuffer) async throws {
+        try await flushed()
         try await channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(chunk)))
     }
 
-    /// Ends a streamed response.
+    /// Queues the head of a streamed response without waiting.
+    func queue(head response: HTTPResponse, bodyFollows: Bool) {
+        enqueue(streamedHead(response, bodyFollows: bodyFollows))
+    }
+
+    /// Queues a chunk without waiting for the client to take it.
+    func queue(body chunk: ByteBuffer) {
+        enqueue(.body(.byteBuffer(chunk)))
+    }
+
+    private func enqueue(_ part: HTTPServerResponsePart) {
+        let future = channel.writeAndFlush(part)
+        state.withLockedValue { $0.pending = future }
+    }
+
+    /// Waits until everything queued so far has been flushed.
+    func flushed() async throws {
+        if let pending = state.withLockedValue({ $0.pending }) {
+            try await pending.get()
+        }
+    }
+
+    /// Ends a streamed response once everything queued has gone out.
     func end() async throws {
+        try await flushed()
         try await channel.writeAndFlush(HTTPServerResponsePart.end(nil))
-        if !keepAlive { try? await channel.close() }
+        if !keepAlive || state.withLockedValue({ $0.close }) { try? await channel.close() }
     }
 
     /// Cuts the connection: a streamed body could not be completed, and the client must not
@@ -209,7 +246,7 @@ final class ChannelResponseWriter: Sendable {
 extension ChannelResponseWriter {
     /// A streamed response whose body turned out empty.
     func writeEmpty(_ head: HTTPResponse) async throws {
-        try await writeHead(head)
+        try await writeHead(head, bodyFollows: false)
         try await end()
     }
 }

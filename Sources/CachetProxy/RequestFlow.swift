@@ -28,8 +28,7 @@ final class RequestFlow: Sendable {
     let logger: Logger
     let coalescer = Coalescer()
     let headers: DeliveryHeaders
-    private let background = NIOLockedValueBox<[Int: Task<Void, Never>]>([:])
-    private let backgroundCounter = NIOLockedValueBox(0)
+    private let background = NIOLockedValueBox<(next: Int, tasks: [Int: Task<Void, Never>])>((0, [:]))
 
     init(configuration: ProxyConfiguration, store: MemoryStore, origin: OriginClient, clock: any ProxyClock, logger: Logger) {
         self.configuration = configuration
@@ -137,11 +136,8 @@ final class RequestFlow: Sendable {
             request: outbound, response: response.head, requestTime: requestTime, responseTime: clock.now(),
             options: configuration.policyOptions
         )
-        await deliverAndStore(
-            response, policy: policy, key: key, request: request, writer: writer,
-            status: .forwarded(reason, stored: false, collapsed: false)
-        ) { stored in
-            if isLeader { coalescer.finish(key, with: stored.map { .shareable($0) } ?? .notShareable) }
+        await deliverAndStore(response, policy: policy, key: key, request: request, writer: writer, reason: reason) { stored in
+            if isLeader { self.coalescer.finish(key, with: stored.map { .shareable($0) } ?? .notShareable) }
         }
     }
 
@@ -176,6 +172,9 @@ final class RequestFlow: Sendable {
             return await followLeader(outcome, request: request, key: key, origin: origin, writer: writer, attempts: attempts)
         }
         let isLeader = attempts < 2
+        let settle: @Sendable (Coalescer.Outcome) -> Void = { [coalescer] outcome in
+            if isLeader { coalescer.finish(key, with: outcome) }
+        }
         let outbound = OriginRequests.validation(conditional, via: headers.via)
         let requestTime = clock.now()
         let response: OriginResponse
@@ -184,11 +183,11 @@ final class RequestFlow: Sendable {
         } catch {
             let now = clock.now()
             if stored.policy.allowsStaleIfError(request: request, now: now) {
-                if isLeader { coalescer.finish(key, with: .shareable(stored)) }
+                settle(.shareable(stored))
                 return await writer.write(headers.deliver(stored, to: request, now: now, status: .staleHit(.staleIfError)))
             }
             let proxyError = ProxyError(error)
-            if isLeader { coalescer.finish(key, with: .failed(proxyError)) }
+            settle(.failed(proxyError))
             return await writer.writeError(proxyError, headers: headers, forward: .stale)
         }
         let responseTime = clock.now()
@@ -196,26 +195,29 @@ final class RequestFlow: Sendable {
         case .notModified(let freshened):
             try? await OriginBody.discard(response)
             let updated = StoredResponse(key: key, policy: freshened, body: stored.body)
-            store.replace(stored, with: updated)
-            if isLeader { coalescer.finish(key, with: .shareable(updated)) }
+            // A 304 that makes the response unshareable (private, no-store) removes the
+            // entry: this client alone gets it (RFC 9111 §3.2, §5.2.2.5, §5.2.2.7).
+            settle(freshen(stored, to: updated) ? .shareable(updated) : .notShareable)
             await writer.write(headers.deliver(updated, to: request, now: responseTime, status: .revalidated))
         case .serveStale(let use):
             try? await OriginBody.discard(response)
-            if isLeader { coalescer.finish(key, with: .shareable(stored)) }
+            settle(.shareable(stored))
             await writer.write(headers.deliver(stored, to: request, now: responseTime, status: .staleHit(use)))
         case .modified(let policy):
-            store.remove(stored)
+            // A server error does not replace what is stored: the stale entry stays for
+            // stale-if-error and later revalidations; this client gets the error.
+            let serverError = response.head.status.code >= 500
             await deliverAndStore(
-                response, policy: policy, key: key, request: request, writer: writer,
-                status: .forwarded(.stale, stored: false, collapsed: false)
+                response, policy: serverError ? nil : policy, key: key, request: request, writer: writer, reason: .stale
             ) { replacement in
-                if isLeader { coalescer.finish(key, with: replacement.map { .shareable($0) } ?? .notShareable) }
+                if !serverError { self.replaced(stored, by: replacement) }
+                settle(replacement.map { .shareable($0) } ?? .notShareable)
             }
         case .notModifiedForOtherResponse:
             // The 304 cannot be used for what we hold: ask again without conditions.
             try? await OriginBody.discard(response)
             store.remove(stored)
-            if isLeader { coalescer.finish(key, with: .retry) }
+            settle(.retry)
             await fetch(request, key: key, origin: origin, writer: writer, reason: .stale, attempts: 2)
         }
     }
@@ -223,15 +225,15 @@ final class RequestFlow: Sendable {
     /// stale-while-revalidate (RFC 5861 §3): one background revalidation per key.
     private func revalidateInBackground(_ stored: StoredResponse, with conditional: HTTPRequest, key: CacheKey, origin: OriginAddress) {
         guard coalescer.tryLead(key) else { return }
-        let id = backgroundCounter.withLockedValue { counter -> Int in
-            counter += 1
-            return counter
+        background.withLockedValue { state in
+            let id = state.next
+            state.next += 1
+            // Registered under the lock before it can finish, so drain() always finds it.
+            state.tasks[id] = Task {
+                await self.backgroundRevalidation(stored, with: conditional, key: key, origin: origin)
+                _ = self.background.withLockedValue { $0.tasks.removeValue(forKey: id) }
+            }
         }
-        let task = Task {
-            await self.backgroundRevalidation(stored, with: conditional, key: key, origin: origin)
-            _ = self.background.withLockedValue { $0.removeValue(forKey: id) }
-        }
-        background.withLockedValue { $0[id] = task }
     }
 
     private func backgroundRevalidation(_ stored: StoredResponse, with conditional: HTTPRequest, key: CacheKey, origin: OriginAddress) async {
@@ -246,123 +248,44 @@ final class RequestFlow: Sendable {
         case .notModified(let freshened):
             try? await OriginBody.discard(response)
             let updated = StoredResponse(key: key, policy: freshened, body: stored.body)
-            store.replace(stored, with: updated)
-            coalescer.finish(key, with: .shareable(updated))
-        case .modified(let policy):
-            let body = try? await OriginBody.collect(response, limit: configuration.maximumObjectSize)
-            if let body, policy.isStorable {
-                let replacement = StoredResponse(key: key, policy: policy, body: body)
-                store.remove(stored)
-                store.insert(replacement)
-                coalescer.finish(key, with: .shareable(replacement))
-            } else {
-                if body != nil { store.remove(stored) }
-                coalescer.finish(key, with: .retry)
+            coalescer.finish(key, with: freshen(stored, to: updated) ? .shareable(updated) : .retry)
+        case .modified(let policy) where response.head.status.code < 500:
+            // Only a complete response replaces the stored one; a failed read keeps it.
+            if let body = try? await OriginBody.collect(response, limit: configuration.maximumObjectSize) {
+                let replacement = policy.isStorable ? StoredResponse(key: key, policy: policy, body: body) : nil
+                if let replacement { store.insert(replacement) }
+                replaced(stored, by: replacement)
             }
-        case .serveStale, .notModifiedForOtherResponse:
+            coalescer.finish(key, with: .retry)
+        case .modified, .serveStale, .notModifiedForOtherResponse:
+            // A server error keeps the stale entry for stale-if-error (RFC 5861 §4).
             try? await OriginBody.discard(response)
             coalescer.finish(key, with: .retry)
         }
     }
 
-    /// Waits for background revalidations to end (shutdown).
-    func drain() async {
-        let tasks = background.withLockedValue { Array($0.values) }
-        for task in tasks { await task.value }
+    /// Stores the freshened entry when it may still be shared; otherwise removes the old one.
+    private func freshen(_ stored: StoredResponse, to updated: StoredResponse) -> Bool {
+        guard updated.policy.isStorable else {
+            store.remove(stored)
+            return false
+        }
+        store.replace(stored, with: updated)
+        return true
     }
 
-    // MARK: - Deliver and store
+    /// After a full response answered a revalidation: the old entry goes unless the new one
+    /// took its place (same Vary key; the store replaces on insert).
+    private func replaced(_ stored: StoredResponse, by replacement: StoredResponse?) {
+        if replacement?.policy.varyKey != stored.policy.varyKey {
+            store.remove(stored)
+        }
+    }
 
-    /// Streams an origin response to the client and, when the policy allows and the body
-    /// fits, stores it. A body that ends early or disagrees with its Content-Length is never
-    /// stored, and the client's connection is cut so it cannot mistake it for the whole.
-    ///
-    /// `settle` is told the outcome (the stored response, or `nil`) as soon as it is known
-    /// and before the last bytes go to this client, so that requests coalesced behind this
-    /// one are released without waiting for a slow client.
-    private func deliverAndStore(
-        _ response: OriginResponse, policy: CachePolicy, key: CacheKey, request: HTTPRequest,
-        writer: ChannelResponseWriter, status: CacheStatusValue, settle: (StoredResponse?) -> Void
-    ) async {
-        let limit = configuration.maximumObjectSize
-        let storable = policy.isStorable && (response.declaredLength ?? 0) <= limit
-        let storedStatus: CacheStatusValue
-        if case .forwarded(let reason, _, let collapsed) = status {
-            storedStatus = .forwarded(reason, stored: storable, collapsed: collapsed)
-        } else {
-            storedStatus = status
-        }
-        let bodiless = request.method == .head || response.head.status.code == 304 || response.head.status.code == 204
-        let head = headers.forwarded(response.head, status: storedStatus)
-        guard !bodiless else {
-            settle(nil)
-            do {
-                try await writer.writeEmpty(head)
-            } catch {
-                await writer.abort()
-            }
-            return
-        }
-
-        // A request with its own conditions or a range is answered from the stored copy, so
-        // the body is read whole first; otherwise it streams to the client as it arrives,
-        // copied aside for the store (the store holds the body anyway). The newest chunk is
-        // held back until the next arrives, so the last one leaves only after `settle`.
-        let answersFromStore = storable && Self.isConditionalOrRanged(request)
-        var copy: ByteBuffer? = storable ? ByteBuffer() : nil
-        var held: ByteBuffer?
-        var received = 0
-        var headWritten = false
-        do {
-            for try await chunk in response.body {
-                received += chunk.readableBytes
-                if var kept = copy.take() {
-                    if kept.readableBytes + chunk.readableBytes <= limit {
-                        var appended = chunk
-                        kept.writeBuffer(&appended)
-                        copy = kept
-                        if answersFromStore { continue }
-                    } else if answersFromStore {
-                        // Too large to store after all: pass through what was read so far.
-                        held = kept
-                    }
-                }
-                if !headWritten {
-                    try await writer.writeHead(head)
-                    headWritten = true
-                }
-                if let previous = held.take() { try await writer.writeBody(previous) }
-                held = chunk
-            }
-        } catch {
-            // The origin broke off mid-body: nothing is stored, and the client's connection
-            // is cut so that it cannot take the part for the whole.
-            settle(nil)
-            await writer.abort()
-            return
-        }
-        if let declared = response.declaredLength, declared != received {
-            settle(nil)
-            await writer.abort()
-            return
-        }
-        var stored: StoredResponse?
-        if let body = copy {
-            stored = StoredResponse(key: key, policy: policy, body: body)
-            store.insert(stored!)
-        }
-        settle(stored)
-        do {
-            if let stored, !headWritten {
-                await writer.write(headers.deliver(stored, to: request, now: clock.now(), status: storedStatus))
-                return
-            }
-            if !headWritten { try await writer.writeHead(head) }
-            if let last = held.take() { try await writer.writeBody(last) }
-            try await writer.end()
-        } catch {
-            await writer.abort()
-        }
+    /// Waits for background revalidations to end (shutdown).
+    func drain() async {
+        let tasks = background.withLockedValue { Array($0.tasks.values) }
+        for task in tasks { await task.value }
     }
 
     // MARK: - Pass and unsafe methods
@@ -370,7 +293,7 @@ final class RequestFlow: Sendable {
     private func pass(_ request: HTTPRequest, body: ByteBuffer?, to origin: OriginAddress, writer: ChannelResponseWriter) async {
         do {
             let response = try await self.origin.send(OriginRequests.forward(request, via: headers.via), body: body, to: origin)
-            await stream(response, request: request, writer: writer, status: .forwarded(.bypass, stored: false, collapsed: false))
+            await passThrough(response, request: request, writer: writer, status: .forwarded(.bypass, stored: false, collapsed: false))
         } catch {
             await writer.writeError(ProxyError(error), headers: headers, forward: .bypass)
         }
@@ -384,24 +307,9 @@ final class RequestFlow: Sendable {
             for uri in Invalidation.invalidatedURIs(request: request, response: response.head) {
                 store.remove(CacheKey(method: .get, normalizedURI: uri))
             }
-            await stream(response, request: request, writer: writer, status: .forwarded(.method, stored: false, collapsed: false))
+            await passThrough(response, request: request, writer: writer, status: .forwarded(.method, stored: false, collapsed: false))
         } catch {
             await writer.writeError(ProxyError(error), headers: headers, forward: .method)
-        }
-    }
-
-    private func stream(_ response: OriginResponse, request: HTTPRequest, writer: ChannelResponseWriter, status: CacheStatusValue) async {
-        let bodiless = request.method == .head || response.head.status.code == 304 || response.head.status.code == 204
-        do {
-            try await writer.writeHead(headers.forwarded(response.head, status: status))
-            if !bodiless {
-                for try await chunk in response.body {
-                    try await writer.writeBody(chunk)
-                }
-            }
-            try await writer.end()
-        } catch {
-            await writer.abort()
         }
     }
 

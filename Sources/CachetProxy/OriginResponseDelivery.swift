@@ -1,0 +1,112 @@
+import CachetStorage
+import HTTPCachePolicy
+import HTTPPreconditions
+import HTTPTypes
+import NIOCore
+
+/// Moving an origin response to the client, and into the store when it may be kept.
+extension RequestFlow {
+    /// Delivers a response fetched for a miss or a revalidation, storing it when `policy`
+    /// allows and the body fits.
+    ///
+    /// A storable body is read at the origin's pace, whatever the client's: the client's
+    /// copy is queued on its connection without waiting for it to drain (the stored copy
+    /// bounds what that costs), so neither a slow client nor the requests coalesced behind
+    /// it are held up, and an idle client does not trip the origin's idle timeout. `settle`
+    /// hears the outcome — the stored response, or `nil` — as soon as it is known.
+    ///
+    /// A body that ends early or disagrees with its Content-Length is never stored; the
+    /// client gets a 502 if nothing was sent yet, else its connection is cut so that it
+    /// cannot take the part for the whole.
+    func deliverAndStore(
+        _ response: OriginResponse, policy: CachePolicy?, key: CacheKey, request: HTTPRequest,
+        writer: ChannelResponseWriter, reason: CacheStatus.ForwardReason,
+        settle: @escaping @Sendable (StoredResponse?) -> Void
+    ) async {
+        let limit = configuration.maximumObjectSize
+        guard let policy, policy.isStorable, (response.declaredLength ?? 0) <= limit else {
+            settle(nil)
+            return await passThrough(response, request: request, writer: writer, status: .forwarded(reason, stored: false, collapsed: false))
+        }
+        // The client's own conditions, a range, or a HEAD are answered from the stored copy
+        // once it is complete; a plain GET streams as the body arrives.
+        let streams = request.method == .get && !Self.isConditionalOrRanged(request)
+        let head = headers.forwarded(response.head, status: .forwarded(reason, stored: response.declaredLength != nil, collapsed: false))
+        var body = response.declaredLength.map { ByteBufferAllocator().buffer(capacity: $0) } ?? ByteBuffer()
+        var iterator = response.body.makeAsyncIterator()
+        do {
+            while let chunk = try await iterator.next() {
+                guard body.readableBytes + chunk.readableBytes <= limit else {
+                    // Larger than we keep after all: the rest passes through.
+                    settle(nil)
+                    if !streams { writer.queue(head: head, bodyFollows: request.method != .head) }
+                    if request.method != .head {
+                        if !streams { writer.queue(body: body) }
+                        writer.queue(body: chunk)
+                        try await writer.flushed()
+                        while let next = try await iterator.next() { try await writer.writeBody(next) }
+                    }
+                    try await writer.end()
+                    return
+                }
+                body.writeImmutableBuffer(chunk)
+                if streams {
+                    if body.readableBytes == chunk.readableBytes { writer.queue(head: head, bodyFollows: true) }
+                    writer.queue(body: chunk)
+                }
+            }
+            if let declared = response.declaredLength, declared != body.readableBytes { throw OriginBody.Failure.truncated }
+        } catch {
+            settle(nil)
+            if streams && body.readableBytes > 0 {
+                await writer.abort()
+            } else {
+                await writer.writeError(ProxyError(error), headers: headers, forward: reason)
+            }
+            return
+        }
+        let stored = StoredResponse(key: key, policy: policy, body: body)
+        store.insert(stored)
+        settle(stored)
+        if streams && body.readableBytes > 0 {
+            try? await writer.end()
+        } else {
+            let status = CacheStatusValue.forwarded(reason, stored: true, collapsed: false)
+            await writer.write(headers.deliver(stored, to: request, now: clock.now(), status: status))
+        }
+    }
+
+    /// Passes a response the cache does not keep straight through, with backpressure. A
+    /// client's own `If-None-Match` / `If-Modified-Since` is still answered with 304 when
+    /// the response's validators say so (the origin was asked without them).
+    func passThrough(_ response: OriginResponse, request: HTTPRequest, writer: ChannelResponseWriter, status: CacheStatusValue) async {
+        let code = response.head.status.code
+        var head = headers.forwarded(response.head, status: status)
+        var bodyFollows = request.method != .head && code != 304 && code != 204 && code >= 200
+        if code == 200, request.method == .get || request.method == .head, Self.isConditionalOrRanged(request) {
+            let validators = RepresentationValidators(responseFields: response.head.headerFields, now: clock.now())
+            if case .notModified = request.evaluatePreconditions(for: validators, now: clock.now(), role: .cache) {
+                var notModified = response.head.notModified()
+                notModified.headerFields.append(contentsOf: head.headerFields.filter { $0.name == .via || $0.name == CacheStatus.fieldName || $0.name.rawName == "X-Cache" })
+                head = notModified
+                bodyFollows = false
+            }
+        }
+        do {
+            try await writer.writeHead(head, bodyFollows: bodyFollows)
+            if bodyFollows {
+                var received = 0
+                for try await chunk in response.body {
+                    received += chunk.readableBytes
+                    try await writer.writeBody(chunk)
+                }
+                if let declared = response.declaredLength, declared != received { throw OriginBody.Failure.truncated }
+            } else {
+                try await OriginBody.discard(response)
+            }
+            try await writer.end()
+        } catch {
+            await writer.abort()
+        }
+    }
+}
