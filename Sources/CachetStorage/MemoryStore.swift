@@ -4,16 +4,22 @@ import NIOConcurrencyHelpers
 /// The in-memory store: entries grouped by primary key (one per Vary variant), least recently
 /// used first out, bounded by bytes.
 ///
-/// Lookups take a lock held only for a dictionary read and a list splice; no I/O, no
-/// allocation on a hit.
+/// Keys are spread over independent shards, each with its own lock and LRU list, so that
+/// event loops serving hits for different keys rarely meet on one lock; a lookup holds its
+/// shard's lock only for a dictionary read and a list splice.
 public final class MemoryStore: Sendable {
     /// The most bytes the store holds (`StoredResponse.cost` summed).
     public let limit: Int
-    private let state: NIOLockedValueBox<State>
+    /// The most Vary variants kept per primary key; the oldest goes first.
+    public let maximumVariants: Int
+    private let shards: [NIOLockedValueBox<Shard>]
 
-    public init(limit: Int) {
+    /// - Parameter shards: independent partitions; each holds at most `limit / shards` bytes.
+    public init(limit: Int, shards: Int = 16, maximumVariants: Int = 32) {
+        let count = max(1, min(shards, limit / (64 << 10)))
         self.limit = limit
-        self.state = NIOLockedValueBox(State())
+        self.maximumVariants = maximumVariants
+        self.shards = (0..<count).map { _ in NIOLockedValueBox(Shard(limit: limit / count)) }
     }
 
     /// What the store holds.
@@ -25,98 +31,72 @@ public final class MemoryStore: Sendable {
     }
 
     public var statistics: Statistics {
-        state.withLockedValue { Statistics(bytes: $0.bytes, entries: $0.entries, keys: $0.nodes.count, evictions: $0.evictions) }
+        var total = Statistics(bytes: 0, entries: 0, keys: 0, evictions: 0)
+        for shard in shards {
+            shard.withLockedValue {
+                total.bytes += $0.bytes
+                total.entries += $0.entries
+                total.keys += $0.nodes.count
+                total.evictions += $0.evictions
+            }
+        }
+        return total
+    }
+
+    private func shard(_ key: CacheKey) -> NIOLockedValueBox<Shard> {
+        shards.count == 1 ? shards[0] : shards[Int(UInt(bitPattern: key.hashValue) % UInt(shards.count))]
     }
 
     /// The stored variants of `key`, most recently stored first; marks the key as used.
     public func variants(for key: CacheKey) -> [StoredResponse] {
-        state.withLockedValue { state in
-            guard let node = state.nodes[key] else { return [] }
-            state.moveToFront(node)
+        shard(key).withLockedValue { shard in
+            guard let node = shard.nodes[key] else { return [] }
+            shard.moveToFront(node)
             return node.variants
         }
     }
 
     /// Stores `response`, replacing a stored variant with the same Vary key, and evicts the
-    /// least recently used entries until the store fits its limit. A response larger than the
-    /// whole store is not stored. Returns whether it was stored.
+    /// least recently used entries until the store fits its limit. A response larger than a
+    /// shard is not stored. Returns whether it was stored.
     @discardableResult
     public func insert(_ response: StoredResponse) -> Bool {
-        let cost = response.cost
-        guard cost <= limit else { return false }
-        return state.withLockedValue { state in
-            let node: State.Node
-            if let existing = state.nodes[response.key] {
-                node = existing
-                if let index = node.variants.firstIndex(where: { $0.policy.varyKey == response.policy.varyKey }) {
-                    let old = node.variants.remove(at: index)
-                    node.cost -= old.cost
-                    state.bytes -= old.cost
-                    state.entries -= 1
-                }
-                state.moveToFront(node)
-            } else {
-                node = State.Node(key: response.key)
-                state.nodes[response.key] = node
-                state.pushFront(node)
-            }
-            node.variants.insert(response, at: 0)
-            node.cost += cost
-            state.bytes += cost
-            state.entries += 1
-            while state.bytes > limit, let tail = state.tail, tail !== node || node.variants.count > 1 {
-                if tail === node {
-                    // Only this key is left: drop its oldest variants.
-                    let old = node.variants.removeLast()
-                    node.cost -= old.cost
-                    state.bytes -= old.cost
-                    state.entries -= 1
-                } else {
-                    state.remove(tail)
-                }
-                state.evictions += 1
-            }
-            return true
-        }
+        shard(response.key).withLockedValue { $0.insert(response, maximumVariants: maximumVariants) }
     }
 
-    /// Replaces `old` (matched by its Vary key) with `new` if `old` is still stored; used to
-    /// freshen an entry after a 304 without resurrecting one that was purged meanwhile.
+    /// Replaces `old` with `new` only if `old` itself (not a newer response with the same
+    /// Vary key) is still stored: freshening after a 304 never resurrects a purged entry nor
+    /// overwrites one stored meanwhile.
     @discardableResult
     public func replace(_ old: StoredResponse, with new: StoredResponse) -> Bool {
-        let present = state.withLockedValue { state in
-            state.nodes[old.key]?.variants.contains { $0.policy.varyKey == old.policy.varyKey } ?? false
+        shard(old.key).withLockedValue { shard in
+            guard shard.nodes[old.key]?.variants.contains(where: { $0.isSameResponse(as: old) }) == true else { return false }
+            return shard.insert(new, maximumVariants: maximumVariants)
         }
-        guard present else { return false }
-        return insert(new)
     }
 
     /// Removes every variant of `key`. Returns how many were removed.
     @discardableResult
     public func remove(_ key: CacheKey) -> Int {
-        state.withLockedValue { state in
-            guard let node = state.nodes[key] else { return 0 }
+        shard(key).withLockedValue { shard in
+            guard let node = shard.nodes[key] else { return 0 }
             let count = node.variants.count
-            state.remove(node)
+            shard.remove(node)
             return count
         }
     }
 
-    /// Removes one variant.
+    /// Removes one stored response, if it is still the one stored.
     public func remove(_ response: StoredResponse) {
-        state.withLockedValue { state in
-            guard let node = state.nodes[response.key],
-                let index = node.variants.firstIndex(where: { $0.policy.varyKey == response.policy.varyKey })
+        shard(response.key).withLockedValue { shard in
+            guard let node = shard.nodes[response.key],
+                let index = node.variants.firstIndex(where: { $0.isSameResponse(as: response) })
             else { return }
-            let old = node.variants.remove(at: index)
-            node.cost -= old.cost
-            state.bytes -= old.cost
-            state.entries -= 1
-            if node.variants.isEmpty { state.remove(node) }
+            shard.removeVariant(at: index, of: node)
         }
     }
 
-    struct State: @unchecked Sendable {
+    struct Shard: @unchecked Sendable {
         final class Node {
             let key: CacheKey
             var variants: [StoredResponse] = []
@@ -129,12 +109,61 @@ public final class MemoryStore: Sendable {
             }
         }
 
+        let limit: Int
         var nodes: [CacheKey: Node] = [:]
         var head: Node?
         var tail: Node?
         var bytes = 0
         var entries = 0
         var evictions = 0
+
+        init(limit: Int) {
+            self.limit = limit
+        }
+
+        mutating func insert(_ response: StoredResponse, maximumVariants: Int) -> Bool {
+            let cost = response.cost
+            guard cost <= limit else { return false }
+            let node: Node
+            if let existing = nodes[response.key] {
+                node = existing
+                if let index = node.variants.firstIndex(where: { $0.policy.varyKey == response.policy.varyKey }) {
+                    removeVariant(at: index, of: node, keepingNode: true)
+                }
+                moveToFront(node)
+            } else {
+                node = Node(key: response.key)
+                nodes[response.key] = node
+                pushFront(node)
+            }
+            node.variants.insert(response, at: 0)
+            node.cost += cost
+            bytes += cost
+            entries += 1
+            while node.variants.count > maximumVariants {
+                removeVariant(at: node.variants.count - 1, of: node, keepingNode: true)
+                evictions += 1
+            }
+            while bytes > limit, let tail {
+                if tail === node {
+                    // Only this key is left: drop its oldest variants, never the new one.
+                    guard node.variants.count > 1 else { break }
+                    removeVariant(at: node.variants.count - 1, of: node, keepingNode: true)
+                } else {
+                    remove(tail)
+                }
+                evictions += 1
+            }
+            return true
+        }
+
+        mutating func removeVariant(at index: Int, of node: Node, keepingNode: Bool = false) {
+            let old = node.variants.remove(at: index)
+            node.cost -= old.cost
+            bytes -= old.cost
+            entries -= 1
+            if node.variants.isEmpty && !keepingNode { remove(node) }
+        }
 
         mutating func pushFront(_ node: Node) {
             node.older = head

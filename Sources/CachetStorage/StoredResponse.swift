@@ -21,13 +21,21 @@ public struct StoredResponse: Sendable {
         self.body = body
     }
 
-    /// Bytes this entry costs the store: content, header fields and a fixed allowance for
-    /// the bookkeeping around them.
+    /// Bytes this entry costs the store: the memory its content occupies (allocated
+    /// capacity, not just the bytes read), its header fields, and a fixed allowance for the
+    /// bookkeeping around them.
     public var cost: Int {
         var fieldBytes = 0
         for field in policy.response.headerFields {
             fieldBytes += field.name.rawName.utf8.count + field.value.utf8.count + 32
         }
-        return body.readableBytes + fieldBytes + 512
+        return max(body.capacity, body.readableBytes) + fieldBytes + 512
+    }
+
+    /// Whether this is the same stored response as `other`: same key, Vary key, validators
+    /// and response time (a freshened copy of it is not).
+    public func isSameResponse(as other: StoredResponse) -> Bool {
+        key == other.key && policy.varyKey == other.policy.varyKey && policy.etag == other.policy.etag
+            && policy.responseTime == other.policy.responseTime && policy.lastModified == other.policy.lastModified
     }
 }

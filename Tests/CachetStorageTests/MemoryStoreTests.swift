@@ -21,12 +21,37 @@ struct MemoryStoreTests {
         return StoredResponse(key: CacheKey(request: request)!, policy: policy, body: ByteBuffer(repeating: 0x61, count: body))
     }
 
-    @Test("an entry costs its body, its fields and a fixed allowance")
+    @Test("an entry costs the memory its body occupies, its fields and a fixed allowance")
     func cost() {
         let small = Self.entry("/a", body: 0)
         let large = Self.entry("/a", body: 10_000)
-        #expect(large.cost - small.cost == 10_000)
+        #expect(large.cost - small.cost == max(large.body.capacity, 10_000) - max(small.body.capacity, 0))
+        #expect(large.cost - small.cost >= 10_000)
         #expect(small.cost > 512)
+    }
+
+    @Test("variants per key are capped; the oldest goes first")
+    func variantCap() {
+        let store = MemoryStore(limit: 1 << 20, maximumVariants: 3)
+        for agent in ["a", "b", "c", "d"] {
+            store.insert(Self.entry("/ua", body: 10, vary: ("User-Agent", agent), etag: agent))
+        }
+        let kept = store.variants(for: Self.entry("/ua", body: 0).key).map { $0.policy.etag?.opaqueTag }
+        #expect(kept == ["d", "c", "b"])
+        #expect(store.statistics.entries == 3)
+    }
+
+    @Test("a sharded store keeps exact totals and never exceeds its limit")
+    func sharded() {
+        let store = MemoryStore(limit: 16 << 20, shards: 16)
+        var inserted = 0
+        for i in 0..<2_000 where store.insert(Self.entry("/s\(i)", body: 20_000)) { inserted += 1 }
+        let statistics = store.statistics
+        #expect(inserted == 2_000)
+        #expect(statistics.bytes <= store.limit)
+        #expect(statistics.entries == statistics.keys)
+        #expect(statistics.entries + statistics.evictions == 2_000)
+        #expect(statistics.entries > 400)
     }
 
     @Test("the least recently used key is evicted first, and a lookup counts as a use")
