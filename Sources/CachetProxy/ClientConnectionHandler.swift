@@ -47,12 +47,12 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
                 context: context, channel: context.channel, version: head.version, keepAlive: head.isKeepAlive
             )
             if rejectedBody {
-                writer.writeOnEventLoop(ProxyError.contentTooLarge.response(), body: ProxyError.contentTooLarge.body, close: true)
+                writer.writeOnEventLoop(flow.headers.error(.contentTooLarge, forward: nil), body: ProxyError.contentTooLarge.body, close: true)
                 return
             }
             switch Self.convert(head) {
             case .failure(let error):
-                writer.writeOnEventLoop(error.response(), body: error.body, close: true)
+                writer.writeOnEventLoop(flow.headers.error(error, forward: nil), body: error.body, close: true)
             case .success(let request):
                 let body = self.body
                 self.body = nil

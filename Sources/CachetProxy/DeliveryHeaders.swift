@@ -42,8 +42,10 @@ struct DeliveryHeaders: Sendable {
     /// An origin response passed on without storing: hop-by-hop fields stripped.
     func forwarded(_ response: HTTPResponse, status: CacheStatusValue) -> HTTPResponse {
         var head = response
-        head.headerFields = StoredFields.forDelivery(response.headerFields, age: -1)
-        if let age = response.headerFields[.age] { head.headerFields[.age] = age }
+        head.headerFields = StoredFields.forDelivery(response.headerFields, age: 0)
+        // Age belongs to responses that come from a cache (RFC 9111 §5.1): keep the
+        // origin's own only when it is valid, add none otherwise.
+        head.headerFields[.age] = AgeCalculation.ageValue(of: response.headerFields).map { String($0) }
         if !head.headerFields.contains(.date) { head.headerFields[.date] = dates.current().1 }
         decorate(&head, status: status, ttl: nil, forwardStatus: response.status.code)
         return head

@@ -34,12 +34,13 @@ extension RequestFlow {
         let head = headers.forwarded(response.head, status: .forwarded(reason, stored: response.declaredLength != nil, collapsed: false))
         var body = response.declaredLength.map { ByteBufferAllocator().buffer(capacity: $0) } ?? ByteBuffer()
         var iterator = response.body.makeAsyncIterator()
+        var headQueued = false
         do {
             while let chunk = try await iterator.next() {
                 guard body.readableBytes + chunk.readableBytes <= limit else {
                     // Larger than we keep after all: the rest passes through.
                     settle(nil)
-                    if !streams { writer.queue(head: head, bodyFollows: request.method != .head) }
+                    if !headQueued { writer.queue(head: head, bodyFollows: request.method != .head) }
                     if request.method != .head {
                         if !streams { writer.queue(body: body) }
                         writer.queue(body: chunk)
@@ -50,15 +51,18 @@ extension RequestFlow {
                     return
                 }
                 body.writeImmutableBuffer(chunk)
-                if streams {
-                    if body.readableBytes == chunk.readableBytes { writer.queue(head: head, bodyFollows: true) }
+                if streams && chunk.readableBytes > 0 {
+                    if !headQueued {
+                        writer.queue(head: head, bodyFollows: true)
+                        headQueued = true
+                    }
                     writer.queue(body: chunk)
                 }
             }
             if let declared = response.declaredLength, declared != body.readableBytes { throw OriginBody.Failure.truncated }
         } catch {
             settle(nil)
-            if streams && body.readableBytes > 0 {
+            if headQueued {
                 await writer.abort()
             } else {
                 await writer.writeError(ProxyError(error), headers: headers, forward: reason)
@@ -68,7 +72,7 @@ extension RequestFlow {
         let stored = StoredResponse(key: key, policy: policy, body: body)
         store.insert(stored)
         settle(stored)
-        if streams && body.readableBytes > 0 {
+        if headQueued {
             try? await writer.end()
         } else {
             let status = CacheStatusValue.forwarded(reason, stored: true, collapsed: false)

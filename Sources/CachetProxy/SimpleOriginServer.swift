@@ -13,11 +13,14 @@ public final class SimpleOriginServer: Sendable {
         public var body: ByteBuffer
         /// Send only this many body bytes, then close the connection: a truncated body.
         public var truncateAfter: Int?
+        /// Send the body chunked, without Content-Length.
+        public var chunked: Bool
 
-        public init(head: HTTPResponse, body: ByteBuffer = ByteBuffer(), truncateAfter: Int? = nil) {
+        public init(head: HTTPResponse, body: ByteBuffer = ByteBuffer(), truncateAfter: Int? = nil, chunked: Bool = false) {
             self.head = head
             self.body = body
             self.truncateAfter = truncateAfter
+            self.chunked = chunked
         }
     }
 
@@ -122,7 +125,7 @@ private final class OriginConnectionHandler: ChannelInboundHandler {
         }
         let status = reply.head.status.code
         let bodiless = isHead || status == 304 || status == 204 || (100..<200).contains(status)
-        if !bodiless && !reply.head.headerFields.contains(.contentLength) {
+        if !bodiless && !reply.chunked && !reply.head.headerFields.contains(.contentLength) {
             headers.add(name: "Content-Length", value: String(reply.body.readableBytes))
         }
         if !keepAlive { headers.add(name: "Connection", value: "close") }
