@@ -63,7 +63,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
                     return
                 }
                 let flow = self.flow
-                Task {
+                flow.requests.spawn {
                     await flow.handle(request, body: body, writer: writer)
                 }
             }

@@ -12,6 +12,7 @@ public final class ProxyServer: Sendable {
     private let flow: RequestFlow
     private let origin: OriginClient
     private let channel: NIOLockedValueBox<(any Channel)?> = NIOLockedValueBox(nil)
+    private let shutdownTask = NIOLockedValueBox<Task<Void, any Error>?>(nil)
 
     /// The memory store, for inspection.
     public var store: MemoryStore { flow.store }
@@ -34,7 +35,7 @@ public final class ProxyServer: Sendable {
 
     /// Waits until background revalidations started so far have finished.
     public func waitForBackgroundWork() async {
-        await flow.drain()
+        await flow.background.drain()
     }
 
     /// Binds the listening socket and returns the address it got.
@@ -71,14 +72,24 @@ public final class ProxyServer: Sendable {
         try await channel.closeFuture.get()
     }
 
-    /// Stops listening, finishes background work and releases the threads.
+    /// Stops listening, lets the requests in flight and background revalidations finish,
+    /// then closes the remaining connections and releases the threads.
     public func shutdown() async throws {
-        if let channel = channel.withLockedValue({ $0 }) {
-            try? await channel.close()
+        // The first call shuts down; later ones (a second signal, run()'s caller) wait for it.
+        let task = shutdownTask.withLockedValue { existing in
+            if let existing { return existing }
+            let task = Task { [channel, flow, origin, group] in
+                if let listener = channel.withLockedValue({ $0 }) {
+                    try? await listener.close()
+                }
+                await flow.drain()
+                try await origin.shutdown()
+                try await group.shutdownGracefully()
+            }
+            existing = task
+            return task
         }
-        await flow.drain()
-        try await origin.shutdown()
-        try await group.shutdownGracefully()
+        try await task.value
     }
 }
 

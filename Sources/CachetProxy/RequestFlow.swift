@@ -28,7 +28,10 @@ final class RequestFlow: Sendable {
     let logger: Logger
     let coalescer = Coalescer()
     let headers: DeliveryHeaders
-    private let background = NIOLockedValueBox<(next: Int, tasks: [Int: Task<Void, Never>])>((0, [:]))
+    /// Background revalidations.
+    let background = TaskRegistry()
+    /// Requests being answered off the event loop.
+    let requests = TaskRegistry()
 
     init(configuration: ProxyConfiguration, store: MemoryStore, origin: OriginClient, clock: any ProxyClock, logger: Logger) {
         self.configuration = configuration
@@ -156,10 +159,20 @@ final class RequestFlow: Sendable {
             // Not shareable: each waiter asks the origin itself, without coalescing.
             await fetch(request, key: key, origin: origin, writer: writer, reason: .uriMiss, attempts: 2)
         case .failed(let error):
-            await writer.writeError(error, headers: headers, forward: .uriMiss)
+            let stale = store.variants(for: key)
+            await answerError(error, with: Self.select(stale, for: request).map { stale[$0] }, for: request, writer: writer)
         case .retry:
             await lookup(request, key: key, origin: origin, writer: writer, attempts: attempts + 1)
         }
+    }
+
+    /// An origin failure: the stale entry where stale-if-error allows it, else 502/504.
+    private func answerError(_ error: ProxyError, with stored: StoredResponse?, for request: HTTPRequest, writer: ChannelResponseWriter) async {
+        let now = clock.now()
+        if let stored, stored.policy.allowsStaleIfError(request: request, now: now) {
+            return await writer.write(headers.deliver(stored, to: request, now: now, status: .staleHit(.staleIfError)))
+        }
+        await writer.writeError(error, headers: headers, forward: stored == nil ? .uriMiss : .stale)
     }
 
     // MARK: - Revalidation
@@ -181,14 +194,11 @@ final class RequestFlow: Sendable {
         do {
             response = try await self.origin.send(outbound, body: nil, to: origin)
         } catch {
-            let now = clock.now()
-            if stored.policy.allowsStaleIfError(request: request, now: now) {
-                settle(.shareable(stored))
-                return await writer.write(headers.deliver(stored, to: request, now: now, status: .staleHit(.staleIfError)))
-            }
+            // Each request, this one and those coalesced behind it, decides for itself whether
+            // its stale-if-error allows the stale entry (RFC 5861 §4).
             let proxyError = ProxyError(error)
             settle(.failed(proxyError))
-            return await writer.writeError(proxyError, headers: headers, forward: .stale)
+            return await answerError(proxyError, with: stored, for: request, writer: writer)
         }
         let responseTime = clock.now()
         switch stored.policy.revalidated(with: outbound, response: response.head, requestTime: requestTime, responseTime: responseTime) {
@@ -225,14 +235,8 @@ final class RequestFlow: Sendable {
     /// stale-while-revalidate (RFC 5861 §3): one background revalidation per key.
     private func revalidateInBackground(_ stored: StoredResponse, with conditional: HTTPRequest, key: CacheKey, origin: OriginAddress) {
         guard coalescer.tryLead(key) else { return }
-        background.withLockedValue { state in
-            let id = state.next
-            state.next += 1
-            // Registered under the lock before it can finish, so drain() always finds it.
-            state.tasks[id] = Task {
-                await self.backgroundRevalidation(stored, with: conditional, key: key, origin: origin)
-                _ = self.background.withLockedValue { $0.tasks.removeValue(forKey: id) }
-            }
+        background.spawn {
+            await self.backgroundRevalidation(stored, with: conditional, key: key, origin: origin)
         }
     }
 
@@ -282,10 +286,10 @@ final class RequestFlow: Sendable {
         }
     }
 
-    /// Waits for background revalidations to end (shutdown).
+    /// Waits for requests in flight and background revalidations to end (shutdown).
     func drain() async {
-        let tasks = background.withLockedValue { Array($0.tasks.values) }
-        for task in tasks { await task.value }
+        await requests.drain()
+        await background.drain()
     }
 
     // MARK: - Pass and unsafe methods

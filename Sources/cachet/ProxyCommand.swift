@@ -1,4 +1,10 @@
 import ArgumentParser
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import CachetProxy
 import HTTPCachePolicy
 import HTTPTypes
@@ -107,9 +113,20 @@ struct ProxyCommand: AsyncParsableCommand {
         if exampleOrigin {
             print("try: curl -i http://\(host):\(address.port ?? port)/   (twice: MISS, then HIT)")
         }
+        // SIGTERM and SIGINT drain: stop accepting, finish what is in flight, then exit.
+        let signals = [SIGTERM, SIGINT].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number)
+            source.setEventHandler {
+                Task { try? await server.shutdown() }
+            }
+            source.resume()
+            return source
+        }
         try await server.run()
         try await server.shutdown()
         try await exampleServer?.shutdown()
+        signals.forEach { $0.cancel() }
     }
 
     static func hostAndPort(_ value: String) throws -> (String, Int) {

@@ -92,11 +92,9 @@ final class ProxyHarness: Sendable {
         self.origin = origin
         self.proxy = proxy
         self.port = port
-        var configuration = HTTPClient.Configuration(
-            redirectConfiguration: .disallow,
-            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64),
-            decompression: .disabled
-        )
+        var pool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        pool.retryConnectionEstablishment = false
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, connectionPool: pool, decompression: .disabled)
         configuration.httpVersion = .http1Only
         self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }

@@ -171,3 +171,28 @@ struct ProxyResilienceTests {
         try await h.shutdown()
     }
 }
+
+@Suite("Proxy shutdown")
+struct ProxyShutdownTests {
+    @Test("shutdown drains: a request in flight completes, then the proxy stops")
+    func drains() async throws {
+        let h = try await ProxyHarness.make()
+        let gate = Gate()
+        h.origin.route("/slow") { _, _ in
+            await gate.wait()
+            return h.origin.ok("finished", [(.cacheControl, "no-store")])
+        }
+        async let response = h.get("/slow")
+        try await eventually { h.origin.count("/slow") == 1 }
+        async let stopped: Void = h.proxy.shutdown()
+        gate.open()
+        let received = try await response
+        #expect(received.status == 200)
+        #expect(received.body == "finished")
+        try await stopped
+        try await h.proxy.shutdown()  // a second call waits for the first and returns
+        await #expect(throws: (any Error).self) { _ = try await h.get("/slow") }
+        try await h.client.shutdown()
+        try await h.origin.server.shutdown()
+    }
+}

@@ -1,0 +1,32 @@
+import NIOConcurrencyHelpers
+
+/// The tasks the proxy starts on its own (a request being answered, a background
+/// revalidation), so that shutdown can wait for them: SIGTERM drains, it does not cut.
+final class TaskRegistry: Sendable {
+    private let state = NIOLockedValueBox<(next: Int, tasks: [Int: Task<Void, Never>])>((0, [:]))
+
+    /// Starts `work` as a tracked task.
+    func spawn(_ work: @escaping @Sendable () async -> Void) {
+        state.withLockedValue { state in
+            let id = state.next
+            state.next += 1
+            // Registered under the lock before it can finish, so drain() always finds it.
+            state.tasks[id] = Task {
+                await work()
+                _ = self.state.withLockedValue { $0.tasks.removeValue(forKey: id) }
+            }
+        }
+    }
+
+    /// How many tracked tasks are running.
+    var count: Int { state.withLockedValue { $0.tasks.count } }
+
+    /// Waits until every task started so far, and any they start meanwhile, has ended.
+    func drain() async {
+        while true {
+            let tasks = state.withLockedValue { Array($0.tasks.values) }
+            if tasks.isEmpty { return }
+            for task in tasks { await task.value }
+        }
+    }
+}
