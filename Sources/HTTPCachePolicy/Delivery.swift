@@ -27,11 +27,14 @@ extension CachePolicy {
     /// (§5.2.2.4).
     public func responseHead(now: HTTPDate, validated: Bool = false) -> HTTPResponse {
         var head = response
-        head.headerFields = StoredFields.forDelivery(
-            response.headerFields,
-            age: age(now: now),
-            withholding: validated ? [] : directives.noCacheFieldNames
-        )
+        let withheld = validated ? [] : directives.noCacheFieldNames
+        if withheld.isEmpty {
+            // The stored fields were cleaned when stored (§3.1, StoredFields.forStorage): on
+            // the hot path only Age changes.
+            head.headerFields[.age] = String(DeltaSeconds.clamp(age(now: now)))
+            return head
+        }
+        head.headerFields = StoredFields.forDelivery(response.headerFields, age: age(now: now), withholding: withheld)
         return head
     }
 
