@@ -119,10 +119,7 @@ final class RequestFlow: Sendable {
         _ request: HTTPRequest, key: CacheKey, origin: OriginAddress, writer: ChannelResponseWriter,
         reason: CacheStatusValue.ForwardReason, attempts: Int
     ) async {
-        if attempts < 2, let outcome = await coalescer.join(key) {
-            return await followLeader(outcome, request: request, key: key, origin: origin, writer: writer, attempts: attempts)
-        }
-        let isLeader = attempts < 2
+        guard let settle = await flight(key, for: request, origin: origin, writer: writer, attempts: attempts) else { return }
         // The client's own conditions are answered by the cache from what it stores, so the
         // origin is asked for the whole response (as a revalidation-free miss).
         let outbound = OriginRequests.miss(request, via: headers.via)
@@ -132,7 +129,7 @@ final class RequestFlow: Sendable {
             response = try await self.origin.send(outbound, body: nil, to: origin)
         } catch {
             let proxyError = ProxyError(error)
-            if isLeader { coalescer.finish(key, with: .failed(proxyError)) }
+            settle(.failed(proxyError))
             return await writer.writeError(proxyError, headers: headers, forward: reason)
         }
         let policy = CachePolicy(
@@ -140,7 +137,24 @@ final class RequestFlow: Sendable {
             options: configuration.policyOptions
         )
         await deliverAndStore(response, policy: policy, key: key, request: request, writer: writer, reason: reason) { stored in
-            if isLeader { self.coalescer.finish(key, with: stored.map { .shareable($0) } ?? .notShareable) }
+            settle(stored.map { .shareable($0) } ?? .notShareable)
+        }
+    }
+
+    /// Joins the flight for `key`. Returns `nil` when another request was already fetching
+    /// it and this one has been answered from its outcome; otherwise the function that hands
+    /// this request's outcome to the requests coalesced behind it. After two attempts a
+    /// request stops coalescing and goes to the origin on its own.
+    private func flight(
+        _ key: CacheKey, for request: HTTPRequest, origin: OriginAddress, writer: ChannelResponseWriter, attempts: Int
+    ) async -> (@Sendable (Coalescer.Outcome) -> Void)? {
+        if attempts < 2, let outcome = await coalescer.join(key) {
+            await followLeader(outcome, request: request, key: key, origin: origin, writer: writer, attempts: attempts)
+            return nil
+        }
+        let isLeader = attempts < 2
+        return { [coalescer] outcome in
+            if isLeader { coalescer.finish(key, with: outcome) }
         }
     }
 
@@ -181,13 +195,7 @@ final class RequestFlow: Sendable {
         _ stored: StoredResponse, with conditional: HTTPRequest, for request: HTTPRequest, key: CacheKey,
         origin: OriginAddress, writer: ChannelResponseWriter, attempts: Int
     ) async {
-        if attempts < 2, let outcome = await coalescer.join(key) {
-            return await followLeader(outcome, request: request, key: key, origin: origin, writer: writer, attempts: attempts)
-        }
-        let isLeader = attempts < 2
-        let settle: @Sendable (Coalescer.Outcome) -> Void = { [coalescer] outcome in
-            if isLeader { coalescer.finish(key, with: outcome) }
-        }
+        guard let settle = await flight(key, for: request, origin: origin, writer: writer, attempts: attempts) else { return }
         let outbound = OriginRequests.validation(conditional, via: headers.via)
         let requestTime = clock.now()
         let response: OriginResponse
