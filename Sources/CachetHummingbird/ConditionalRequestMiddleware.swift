@@ -18,20 +18,17 @@ import NIOCore
 /// validators and `Content-Length` as the GET would (RFC 9110 §9.3.2).
 ///
 /// For an unsafe method (PUT, POST, PATCH, DELETE…) carrying `If-Match`, `If-None-Match` or
-/// `If-Unmodified-Since`, the middleware first asks the same route for its current
-/// representation with an unconditional GET, evaluates the preconditions against it, and
-/// answers 412 without running the unsafe handler when they fail (RFC 9110 §13.1.1, §13.2.1).
-/// A 404 or 410 to that GET means there is no current representation (`If-Match: *` fails,
-/// `If-None-Match: *` passes). Handlers that need the check to be atomic with the change
-/// should also call ``HummingbirdCore/Request/evaluatePreconditions(etag:lastModified:exists:headers:)``
-/// inside their own transaction.
+/// `If-Unmodified-Since`, the current representation must be known before the method is
+/// performed (RFC 9110 §13.1.1, §13.2.1). Hummingbird applies router middleware to each
+/// route's own handler, so a middleware cannot ask the route's GET for it: either wrap the
+/// whole router with ``ConditionalRequests`` (`Application(router: ConditionalRequests(router))`),
+/// which evaluates such requests against an unconditional GET of the same target and answers
+/// 412 without running the unsafe handler, or call
+/// ``HummingbirdCore/Request/evaluatePreconditions(etag:lastModified:exists:headers:)`` in the
+/// unsafe handler, which can also make the check atomic with the change.
 ///
-/// Install it router-wide (`router.add(middleware:)`), inside (after) any middleware that
-/// rewrites content such as compression: the tag is computed over the bytes as this
-/// middleware sees them. Router-wide, its `next` routes by method, which the GET probe for
-/// unsafe methods needs. Inside a route group `next` is that route's own handler whatever the
-/// method: there, set ``Configuration/checksUnsafeMethodsAgainstGet`` to `false` and let the
-/// unsafe handlers call ``HummingbirdCore/Request/evaluatePreconditions(etag:lastModified:exists:headers:)``.
+/// Install it inside (after) any middleware that rewrites content, such as compression: the
+/// tag is computed over the bytes as this middleware sees them.
 public struct ConditionalRequestMiddleware<Context: RequestContext>: RouterMiddleware {
     public struct Configuration: Sendable {
         /// Largest body hashed into an automatic `ETag`; larger bodies get none.
@@ -40,7 +37,10 @@ public struct ConditionalRequestMiddleware<Context: RequestContext>: RouterMiddl
         public var answersRanges: Bool
         /// Whether to run HEAD as GET so both carry the same validators.
         public var runsHeadAsGet: Bool
-        /// Whether unsafe methods with preconditions are checked against the route's GET first.
+        /// Whether unsafe methods with preconditions are checked against a GET of the same
+        /// target first. Only meaningful when `next` routes by method, as it does under
+        /// ``ConditionalRequests``; inside a router (where `next` is the route's own handler)
+        /// it must stay `false`.
         public var checksUnsafeMethodsAgainstGet: Bool
         /// Which of the 200's fields a 304 keeps.
         public var notModifiedFields: NotModifiedFieldSelection
@@ -53,7 +53,7 @@ public struct ConditionalRequestMiddleware<Context: RequestContext>: RouterMiddl
             maximumDigestedBodySize: Int = 1 << 20,
             answersRanges: Bool = true,
             runsHeadAsGet: Bool = true,
-            checksUnsafeMethodsAgainstGet: Bool = true,
+            checksUnsafeMethodsAgainstGet: Bool = false,
             notModifiedFields: NotModifiedFieldSelection = .minimal,
             generatesETag: (@Sendable (Request, Response) -> Bool)? = nil
         ) {
