@@ -19,7 +19,8 @@ import _NIOFileSystem
 /// - `Cache-Control` per path pattern (``CacheControlRules``).
 /// - Precompressed siblings (`app.js.br`, `app.js.gz`) sent for an acceptable
 ///   `Accept-Encoding`, with `Content-Encoding`, their own `ETag`, and `Vary: Accept-Encoding`
-///   on every response for a file that has siblings.
+///   on every response for a file that has siblings. A sibling that is not smaller than the
+///   file is ignored.
 /// - No way out of the root: `..` (plain or percent-encoded), hidden segments, and symbolic
 ///   links that resolve outside the root give 404.
 /// - Content streamed in chunks with NIOFileSystem: memory per response is bounded by the

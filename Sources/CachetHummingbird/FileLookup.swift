@@ -82,7 +82,8 @@ struct FileLookup: Sendable {
         guard found.isRegularFile else { return .notFound }
         var variants: [ContentCoding: Found] = [:]
         for coding in codings {
-            if let sibling = find(found.path + coding.fileSuffix), sibling.isRegularFile {
+            // A sibling that is not smaller than the file saves nothing: it is not offered.
+            if let sibling = find(found.path + coding.fileSuffix), sibling.isRegularFile, sibling.identity.size < found.identity.size {
                 variants[coding] = sibling
             }
         }

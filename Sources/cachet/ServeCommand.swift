@@ -89,7 +89,11 @@ enum ExampleRoute {
     static func add(to router: Router<BasicRequestContext>, maxAge: Int) {
         let group = router.group("_cachet").add(middleware: ConditionalRequestMiddleware<BasicRequestContext>())
         group.get("example") { _, _ -> Response in
-            let body = "{\"message\":\"hello from a dynamic route\",\"validator\":\"strong ETag from SHA-256 of this body\"}\n"
+            let body = """
+                {"message":"hello from a dynamic route","validator":"a strong ETag from the SHA-256 of this body",\
+                "answers":["304 to If-None-Match and If-Modified-Since","412 to If-Match","206 and 416 to Range"]}
+
+                """
             return Response(
                 status: .ok,
                 headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "max-age=\(maxAge)"],

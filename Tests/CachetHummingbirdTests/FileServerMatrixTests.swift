@@ -193,6 +193,10 @@ let fileCases: [FileCase] = [
              fields: [("Content-Range", .equals("bytes 0-3/\(Fixture.appGZ.count)")), ("Content-Encoding", .equals("gzip"))],
              body: .bytes(Array(Fixture.appGZ[0...3]))),
 
+    FileCase(rfc: "RFC 9110 §12.5.3, §12.5.5", name: "a sibling larger than the file is never offered, so no Vary", path: "/tiny.txt",
+             headers: [("Accept-Encoding", "gzip")], status: .ok,
+             fields: [("Content-Encoding", .absent), ("Vary", .absent)], body: .bytes(Array("tiny\n".utf8))),
+
     // Paths that must not leave the root (RFC 3986 §3.3, RFC 9110 §17.3 / §4.2.4-style dot-segment attacks).
     FileCase(rfc: "RFC 3986 §5.2.4, RFC 9110 §17.3", name: "plain .. segments", path: "/../outside/secret.txt", status: .notFound),
     FileCase(rfc: "RFC 3986 §2.1, RFC 9110 §17.3", name: "percent-encoded %2e%2e segments", path: "/%2e%2e/outside/secret.txt", status: .notFound),

@@ -15,6 +15,7 @@ import NIOCore
 ///   big.bin                3 MiB of a fixed pattern
 ///   app.js  app.js.br  app.js.gz
 ///   page.html  page.html.gz
+///   tiny.txt  tiny.txt.gz     (the sibling is larger: never offered)
 ///   dir/index.html  dir/nested.txt
 ///   .hidden
 ///   inside-link  -> small.txt              (stays in the root: served)
@@ -48,6 +49,7 @@ enum Fixture {
             ("root/app.js", appJS), ("root/app.js.br", appBR), ("root/app.js.gz", appGZ),
             ("root/page.html", page), ("root/page.html.gz", pageGZ),
             ("root/dir/index.html", index), ("root/dir/nested.txt", Array("nested\n".utf8)),
+            ("root/tiny.txt", Array("tiny\n".utf8)), ("root/tiny.txt.gz", Array("A GZIP SIBLING LARGER THAN THE FILE".utf8)),
             ("root/.hidden", Array("secret\n".utf8)), ("outside/secret.txt", Array("outside secret\n".utf8)),
         ]
         for (path, bytes) in files {
