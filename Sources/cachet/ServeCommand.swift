@@ -1,0 +1,104 @@
+import ArgumentParser
+import CachetHummingbird
+import HTTPTypes
+import Hummingbird
+
+/// `cachet serve`: a static file server with strong validators, complete conditional
+/// requests and ranges.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the files of a folder with strong ETags, conditional requests (304/412) and ranges (206/416).",
+        discussion: """
+            Examples:
+              cachet serve ./public
+              cachet serve ./public --listen 127.0.0.1:8080 --max-age 60 --index
+              cachet serve ./public --cache-control '/assets/**=public, max-age=31536000, immutable' --cache-control '*.html=no-cache'
+            """
+    )
+
+    @Argument(help: "The folder to serve.")
+    var root: String
+
+    @Option(help: "Address and port to listen on.")
+    var listen: String = "127.0.0.1:8080"
+
+    @Option(help: "max-age, in seconds, of the default Cache-Control (omit for no Cache-Control).")
+    var maxAge: Int?
+
+    @Option(
+        name: .customLong("cache-control"),
+        help: ArgumentHelp("Cache-Control for paths matching a glob, first match wins (repeatable).", valueName: "PATTERN=VALUE")
+    )
+    var cacheControlRules: [String] = []
+
+    @Flag(help: "Serve index.html for folders (and redirect /folder to /folder/).")
+    var index = false
+
+    @Flag(help: "Serve files and folders whose name starts with a dot.")
+    var hidden = false
+
+    @Flag(help: "Do not look for precompressed .br / .gz siblings.")
+    var noPrecompressed = false
+
+    @Flag(help: "Also serve /_cachet/example, a dynamic route behind ConditionalRequestMiddleware.")
+    var exampleRoute = false
+
+    func run() async throws {
+        let (host, port) = try ProxyCommand.hostAndPort(listen)
+        var rules: [CacheControlRules.Rule] = []
+        for spec in cacheControlRules {
+            guard let equals = spec.firstIndex(of: "="), equals != spec.startIndex else {
+                throw ValidationError("expected PATTERN=VALUE for --cache-control, got \(spec)")
+            }
+            rules.append(.init(String(spec[..<equals]), String(spec[spec.index(after: equals)...])))
+        }
+        if let maxAge, maxAge < 0 { throw ValidationError("--max-age must not be negative") }
+        let configuration = ConditionalFileMiddleware<BasicRequestContext>.Configuration(
+            cacheControl: CacheControlRules(rules, default: maxAge.map { "max-age=\($0)" }),
+            servesIndex: index,
+            precompressed: noPrecompressed ? [] : [.brotli, .gzip],
+            servesHiddenFiles: hidden
+        )
+        let files: ConditionalFileMiddleware<BasicRequestContext>
+        do {
+            files = try ConditionalFileMiddleware(root, configuration: configuration)
+        } catch let error as ConditionalFileMiddleware<BasicRequestContext>.RootError {
+            throw ValidationError("cannot serve \(root): \(error)")
+        }
+
+        let router = Router(options: .autoGenerateHeadEndpoints)
+        router.add(middleware: files)
+        if exampleRoute {
+            ExampleRoute.add(to: router, maxAge: maxAge ?? 60)
+        }
+        let app = Application(
+            router: router,
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "cachet/\(CachetVersion.current)"),
+            onServerRunning: { channel in
+                print("cachet serve: \(root) on http://\(host):\(channel.localAddress?.port ?? port)")
+            }
+        )
+        try await app.runService()
+    }
+}
+
+/// A dynamic route behind ``ConditionalRequestMiddleware``: its ETag is derived from the
+/// body, and it answers 304, 412 and ranges like the files do.
+enum ExampleRoute {
+    static func add(to router: Router<BasicRequestContext>, maxAge: Int) {
+        let group = router.group("_cachet").add(middleware: ConditionalRequestMiddleware<BasicRequestContext>())
+        group.get("example") { _, _ -> Response in
+            let body = """
+                {"message":"hello from a dynamic route","validator":"a strong ETag from the SHA-256 of this body",\
+                "answers":["304 to If-None-Match and If-Modified-Since","412 to If-Match","206 and 416 to Range"]}
+
+                """
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "max-age=\(maxAge)"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: body))
+            )
+        }
+    }
+}
