@@ -52,7 +52,7 @@ BASE="http://127.0.0.1:$PORT"
 # One process per URL: REDbot's event loop is not meant to be run twice in one process.
 STATUS=0
 for path in small.txt large.bin index.html "" _cachet/example; do
-    "$VENV/bin/python" ci/redbot_check.py "$BASE/$path" || STATUS=1
+    "$VENV/bin/python" .ci/redbot_check.py "$BASE/$path" || STATUS=1
 done
 if [ "$STATUS" -ne 0 ]; then
     echo "REDbot check failed: see the bad or warning notes above"
