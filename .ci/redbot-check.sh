@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # REDbot against `cachet serve` on loopback: a small file, a large file, an HTML file with a
 # precompressed .gz sibling, and a dynamic Hummingbird route behind ConditionalRequestMiddleware.
-# Fails on any `bad` or `warning` note. Needs python3 (>= 3.11) with venv and PyPI access.
+# Then the same URLs through `cachet proxy`. Fails on any `bad` or `warning` note. Needs python3 (>= 3.11) with venv and PyPI access.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,7 +16,9 @@ CACHET="$(swift build --show-bin-path)/cachet"
 
 SITE="$(mktemp -d)"
 SERVER_PID=""
+PROXY_PID=""
 cleanup() {
+    if [ -n "$PROXY_PID" ]; then kill "$PROXY_PID" 2>/dev/null || true; wait "$PROXY_PID" 2>/dev/null || true; fi
     if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
     rm -rf "$SITE"
 }
@@ -54,6 +56,18 @@ STATUS=0
 for path in small.txt large.bin index.html "" _cachet/example; do
     "$VENV/bin/python" .ci/redbot_check.py "$BASE/$path" || STATUS=1
 done
+# The same URLs through `cachet proxy` in front of it: a shared cache must not spoil any of it.
+PROXY_PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+"$CACHET" proxy --listen "127.0.0.1:$PROXY_PORT" --origin "$BASE" --threads 1 &
+PROXY_PID=$!
+for _ in $(seq 1 100); do
+    if python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PROXY_PORT/small.txt', timeout=1)" 2>/dev/null; then break; fi
+    sleep 0.1
+done
+for path in small.txt large.bin index.html "" _cachet/example; do
+    "$VENV/bin/python" .ci/redbot_check.py "http://127.0.0.1:$PROXY_PORT/$path" || STATUS=1
+done
+
 if [ "$STATUS" -ne 0 ]; then
     echo "REDbot check failed: see the bad or warning notes above"
 else
