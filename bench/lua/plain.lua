@@ -1,0 +1,1 @@
+-- Same request every time (wrk's static fast path).
