@@ -51,9 +51,12 @@ public final class ProxyServer: Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    // Outbound header validation is left out: every field the proxy writes went
+                    // through swift-http-types, which rejects or legalises CR, LF and NUL.
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
                         withPipeliningAssistance: true,
-                        withErrorHandling: false
+                        withErrorHandling: false,
+                        withOutboundHeaderValidation: false
                     )
                     try channel.pipeline.syncOperations.addHandler(ProtocolErrorHandler(cacheName: cacheName))
                     try channel.pipeline.syncOperations.addHandler(

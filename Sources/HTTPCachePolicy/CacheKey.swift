@@ -51,6 +51,9 @@ public enum TargetURI {
     /// `scheme://authority` + `pathAndQuery`, normalised; `nil` when the scheme or authority
     /// is empty.
     public static func normalized(scheme: some StringProtocol, authority: some StringProtocol, pathAndQuery: some StringProtocol) -> String? {
+        if let already = alreadyNormalized(scheme: scheme, authority: authority, pathAndQuery: pathAndQuery) {
+            return already
+        }
         let scheme = scheme.lowercased()
         guard !scheme.isEmpty, let authority = normalizedAuthority(authority, scheme: scheme) else { return nil }
         var path = Substring(pathAndQuery)
@@ -59,6 +62,41 @@ public enum TargetURI {
             path = "/" + path
         }
         return scheme + "://" + authority + path
+    }
+
+    /// The common case, checked on bytes and built with one allocation: a lowercase `http` or
+    /// `https` scheme, an authority of lowercase host characters with no user information and
+    /// no default or empty port, and a path that starts with `/` and has no fragment.
+    static func alreadyNormalized(scheme: some StringProtocol, authority: some StringProtocol, pathAndQuery: some StringProtocol) -> String? {
+        let isHTTP = scheme.utf8.elementsEqual("http".utf8)
+        guard isHTTP || scheme.utf8.elementsEqual("https".utf8), pathAndQuery.utf8.first == UInt8(ascii: "/"),
+            !authority.utf8.isEmpty, authority.utf8.first != UInt8(ascii: ":")
+        else { return nil }
+        var colon: String.UTF8View.Index?
+        for index in authority.utf8.indices {
+            let c = authority.utf8[index]
+            switch c {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "-"):
+                continue
+            case UInt8(ascii: ":") where colon == nil:
+                colon = index
+            default:
+                return nil
+            }
+        }
+        if let colon {
+            let port = authority.utf8[authority.utf8.index(after: colon)...]
+            guard let first = port.first, first != UInt8(ascii: "0"), port.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+            if port.elementsEqual((isHTTP ? "80" : "443").utf8) { return nil }
+        }
+        guard !pathAndQuery.utf8.contains(UInt8(ascii: "#")) else { return nil }
+        var uri = ""
+        uri.reserveCapacity(scheme.utf8.count + 3 + authority.utf8.count + pathAndQuery.utf8.count)
+        uri += scheme
+        uri += "://"
+        uri += authority
+        uri += pathAndQuery
+        return uri
     }
 
     /// The host lowercased, user information dropped, and a default or empty port removed.

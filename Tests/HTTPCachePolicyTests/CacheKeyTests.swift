@@ -1,4 +1,4 @@
-import HTTPCachePolicy
+@testable import HTTPCachePolicy
 import HTTPPreconditions
 import HTTPTypes
 import Testing
@@ -138,5 +138,29 @@ struct VaryTests {
         #expect(Validation.selectMostRecentMatching(candidates, for: request(.get, "/page", ["Accept-Language: en"])) == 2)
         #expect(Validation.selectMostRecentMatching(candidates, for: request(.get, "/page", ["Accept-Language: fr"])) == 3)
         #expect(Validation.selectMostRecentMatching(candidates, for: request(.get, "/page", ["Accept-Language: de"])) == nil)
+    }
+}
+
+@Suite("TargetURI fast path agrees with the general normalisation")
+struct TargetURIFastPathTests {
+    @Test("RFC 9110 §4.2.3: the byte-level fast path and the general path give the same key", arguments: [
+        ("http", "example.com", "/a?b=c"), ("https", "example.com:8443", "/"), ("http", "example.com:80", "/x"),
+        ("https", "example.com:443", "/x"), ("http", "Example.COM", "/x"), ("HTTP", "example.com", "/x"),
+        ("http", "example.com:", "/x"), ("http", "example.com:080", "/x"), ("http", "user@example.com", "/x"),
+        ("http", "[::1]:8080", "/x"), ("http", "example.com", "/x#frag"), ("http", "example.com", "?q"),
+        ("http", "a-b.c0m:9000", "/p/q"),
+    ])
+    func agrees(scheme: String, authority: String, path: String) {
+        let fast = TargetURI.alreadyNormalized(scheme: scheme, authority: authority, pathAndQuery: path)
+        let general = TargetURI.normalized(scheme: scheme, authority: authority, pathAndQuery: path)
+        if let fast { #expect(fast == general) }
+        #expect(general != nil)
+    }
+
+    @Test("the fast path is taken for the common shape and declined for the rest")
+    func takenWhereItShould() {
+        #expect(TargetURI.alreadyNormalized(scheme: "http", authority: "127.0.0.1:8080", pathAndQuery: "/a") == "http://127.0.0.1:8080/a")
+        #expect(TargetURI.alreadyNormalized(scheme: "http", authority: "example.com:80", pathAndQuery: "/a") == nil)
+        #expect(TargetURI.alreadyNormalized(scheme: "http", authority: "Example.com", pathAndQuery: "/a") == nil)
     }
 }
