@@ -150,12 +150,17 @@ final class ChannelResponseWriter: Sendable {
     }
 
     private func nioHead(_ response: HTTPResponse, close: Bool) -> HTTPResponseHead {
+        Self.nioHead(response, version: version, close: close || !keepAlive)
+    }
+
+    /// The NIO form of a response head, with the connection's `Connection` field.
+    static func nioHead(_ response: HTTPResponse, version: HTTPVersion, close: Bool) -> HTTPResponseHead {
         var headers = HTTPHeaders()
         headers.reserveCapacity(response.headerFields.count + 1)
         for field in response.headerFields {
             headers.add(name: field.name.rawName, value: field.value)
         }
-        if close || !keepAlive {
+        if close {
             headers.replaceOrAdd(name: "Connection", value: "close")
         } else if version.minor == 0 {
             headers.replaceOrAdd(name: "Connection", value: "keep-alive")
