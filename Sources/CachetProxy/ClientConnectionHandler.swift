@@ -247,11 +247,3 @@ final class ChannelResponseWriter: Sendable {
         try? await channel.close()
     }
 }
-
-extension ChannelResponseWriter {
-    /// A streamed response whose body turned out empty.
-    func writeEmpty(_ head: HTTPResponse) async throws {
-        try await writeHead(head, bodyFollows: false)
-        try await end()
-    }
-}

@@ -13,7 +13,8 @@ final class Coalescer: Sendable {
         /// The response may not be shared (private, no-store, too large, Vary mismatch for
         /// some): each waiter goes to the origin itself.
         case notShareable
-        /// The origin failed; waiters answer with the same error.
+        /// The origin failed: each waiter serves stale content where its own request and
+        /// the stored response allow stale-if-error, else answers with the same error.
         case failed(ProxyError)
         /// The flight ended before this request could join it: look in the store again.
         case retry
@@ -46,12 +47,6 @@ final class Coalescer: Sendable {
     /// How many requests are waiting for another one's flight, over all keys.
     var waiting: Int {
         flights.withLockedValue { $0.values.reduce(0) { $0 + $1.count } }
-    }
-
-    /// Whether a flight for `key` is under way (used to keep background revalidations to one
-    /// per key).
-    func isFlying(_ key: CacheKey) -> Bool {
-        flights.withLockedValue { $0[key] != nil }
     }
 
     /// Starts a flight for `key` if none is under way; returns whether it did.
