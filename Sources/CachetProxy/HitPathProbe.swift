@@ -11,7 +11,6 @@ import NIOHTTP1
 @_spi(Benchmarks)
 public struct HitPathProbe: Sendable {
     private let headers: DeliveryHeaders
-    private let stored: StoredResponse
     private let store: MemoryStore
 
     /// A probe holding `response` with `body` as stored for `request` at `now`.
@@ -19,20 +18,16 @@ public struct HitPathProbe: Sendable {
         let clock = ManualClock(now)
         self.headers = DeliveryHeaders(cacheName: "cachet", dates: DateFieldCache(clock: clock))
         let policy = CachePolicy(request: request, response: response, requestTime: now, responseTime: now)
-        self.stored = StoredResponse(key: CacheKey(request: request)!, policy: policy, body: body)
         self.store = MemoryStore(limit: 64 << 20)
-        store.insert(stored)
+        store.insert(StoredResponse(key: CacheKey(request: request)!, policy: policy, body: body))
     }
 
     /// Looks the request up, checks freshness and builds the response head a fresh hit
     /// sends (`nil` when it is not a fresh hit).
     public func respond(to request: HTTPRequest, now: HTTPDate) -> HTTPResponseHead? {
-        guard let key = RequestFlow.key(for: request) else { return nil }
-        let variants = store.variants(for: key)
-        guard let index = RequestFlow.select(variants, for: request) else { return nil }
-        let stored = variants[index]
-        guard case .fresh = stored.policy.evaluate(request: request, now: now) else { return nil }
-        let delivery = headers.deliver(stored, to: request, now: now, status: .hit)
+        guard let key = RequestFlow.key(for: request),
+            let delivery = RequestFlow.freshHit(request, key: key, store: store, headers: headers, now: now)
+        else { return nil }
         return ChannelResponseWriter.nioHead(delivery.head, version: .http1_1, close: false)
     }
 }
