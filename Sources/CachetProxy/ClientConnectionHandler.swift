@@ -1,22 +1,35 @@
 import HTTPTypes
 import NIOCore
-import NIOConcurrencyHelpers
 import NIOHTTP1
 
 /// One client connection: turns NIO's HTTP/1 parts into an `HTTPRequest` and its body, hands
-/// them to the request flow, and writes back what the flow delivers.
+/// them to the request flow, and writes back what the flow delivers as HTTP/1 bytes.
 ///
-/// Pipelined requests are queued by NIO's `HTTPServerPipelineHandler` in front of this handler
-/// until the response to the previous one has ended, so responses leave in request order.
-final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
+/// Pipelined requests (RFC 9112 §9.3.2) are answered in order: while a request is being
+/// answered off the event loop, the parts and parser errors that follow it wait here, and no
+/// more is read from the socket until it is done. A fresh hit is answered during the read
+/// itself, so pipelined hits never wait.
+final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private enum Event {
+        case part(HTTPServerRequestPart)
+        case error(any Error)
+    }
 
     private let flow: RequestFlow
     private let maximumRequestBodySize: Int
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
     private var rejectedBody = false
+    /// A request is being answered off the event loop.
+    private var busy = false
+    /// The connection closes after the response being written: nothing more is answered.
+    private var closing = false
+    private var waiting = CircularBuffer<Event>()
+    private var readHeld = false
 
     init(flow: RequestFlow, maximumRequestBodySize: Int) {
         self.flow = flow
@@ -24,7 +37,33 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        let part = unwrapInboundIn(data)
+        if busy || !waiting.isEmpty {
+            waiting.append(.part(part))
+        } else if !closing {
+            receive(part, context: context)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if busy || !waiting.isEmpty {
+            waiting.append(.error(error))
+        } else if !closing {
+            fail(error, context: context)
+        }
+    }
+
+    /// Holds reads while requests wait, so a client cannot queue without bound.
+    func read(context: ChannelHandlerContext) {
+        if busy || !waiting.isEmpty {
+            readHeld = true
+        } else {
+            context.read()
+        }
+    }
+
+    private func receive(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+        switch part {
         case .head(let head):
             self.head = head
             self.body = nil
@@ -43,35 +82,94 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
         case .end:
             guard let head = self.head else { return }
             self.head = nil
-            let writer = ChannelResponseWriter(
-                context: context, channel: context.channel, version: head.version, keepAlive: head.isKeepAlive
-            )
-            if rejectedBody {
-                writer.writeOnEventLoop(flow.headers.error(.contentTooLarge, forward: nil), body: ProxyError.contentTooLarge.body, close: true)
-                return
+            respond(to: head, context: context)
+        }
+    }
+
+    private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
+        if rejectedBody {
+            return refuse(head, .contentTooLarge, context: context)
+        }
+        let request: HTTPRequest
+        switch Self.convert(head) {
+        case .failure(let error): return refuse(head, error, context: context)
+        case .success(let converted): request = converted
+        }
+        let body = self.body
+        self.body = nil
+        // A fresh hit is answered right here on the event loop; everything else continues
+        // in a task, and the connection waits for it.
+        switch flow.answerFromMemory(request, prepared: head.isKeepAlive && head.version == .http1_1) {
+        case .prepared(let bytes, let content):
+            if head.method != .HEAD, let content, content.readableBytes > 0 {
+                context.write(wrapOutboundOut(bytes), promise: nil)
+                context.writeAndFlush(wrapOutboundOut(content), promise: nil)
+            } else {
+                context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
             }
-            switch Self.convert(head) {
-            case .failure(let error):
-                writer.writeOnEventLoop(flow.headers.error(error, forward: nil), body: error.body, close: true)
-            case .success(let request):
-                let body = self.body
-                self.body = nil
-                // A fresh hit is answered right here on the event loop; everything else
-                // continues in a task.
-                if let delivery = flow.answerFromMemory(request) {
-                    writer.writeOnEventLoop(delivery.head, body: delivery.body, close: false)
-                    return
-                }
-                let flow = self.flow
-                flow.requests.spawn {
-                    await flow.handle(request, body: body, writer: writer)
+        case .delivery(let delivery):
+            closing = !head.isKeepAlive
+            makeWriter(head, context: context).writeOnEventLoop(delivery.head, body: delivery.body, close: false)
+        case nil:
+            busy = true
+            let writer = makeWriter(head, context: context)
+            let flow = self.flow
+            let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+            let loopContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+            flow.requests.spawn {
+                await flow.handle(request, body: body, writer: writer)
+                loopContext.eventLoop.execute {
+                    handler.value.finished(writer, context: loopContext.value)
                 }
             }
         }
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        context.close(promise: nil)
+    /// Answers a request the proxy will not handle, and closes the connection.
+    private func refuse(_ head: HTTPRequestHead, _ error: ProxyError, context: ChannelHandlerContext) {
+        closing = true
+        makeWriter(head, context: context).writeOnEventLoop(flow.headers.error(error, forward: nil), body: error.body, close: true)
+    }
+
+    private func makeWriter(_ head: HTTPRequestHead, context: ChannelHandlerContext) -> ChannelResponseWriter {
+        ChannelResponseWriter(
+            context: context, channel: context.channel, version: head.version, keepAlive: head.isKeepAlive,
+            isHead: head.method == .HEAD
+        )
+    }
+
+    /// The response to the request answered off the loop has been written: go on with what
+    /// waited behind it.
+    private func finished(_ writer: ChannelResponseWriter, context: ChannelHandlerContext) {
+        busy = false
+        if writer.closesConnection { closing = true }
+        while !busy, !closing, let event = waiting.popFirst() {
+            switch event {
+            case .part(let part): receive(part, context: context)
+            case .error(let error): fail(error, context: context)
+            }
+        }
+        if closing { waiting.removeAll() }
+        if !busy, waiting.isEmpty, readHeld {
+            readHeld = false
+            context.read()
+        }
+    }
+
+    /// Answers what the HTTP/1 parser rejected, then closes: 431 for an oversized header
+    /// section, 400 for everything else — malformed request lines and fields, and smuggling
+    /// shapes such as conflicting Content-Length / Transfer-Encoding (RFC 9112 §6.3), which
+    /// must never reach the origin or the cache.
+    private func fail(_ error: any Error, context: ChannelHandlerContext) {
+        closing = true
+        guard let parserError = error as? HTTPParserError else {
+            context.close(promise: nil)
+            return
+        }
+        let proxyError: ProxyError =
+            parserError == .headerOverflow ? .headerSectionTooLarge : .badRequest(String(describing: parserError))
+        let writer = ChannelResponseWriter(context: context, channel: context.channel, version: .http1_1, keepAlive: false, isHead: false)
+        writer.writeOnEventLoop(flow.headers.error(proxyError, forward: nil), body: proxyError.body, close: true)
     }
 
     /// The request as swift-http-types sees it, or the 400 it deserves (RFC 9112 §3.2: a
@@ -121,129 +219,5 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
         }
         request.headerFields = fields
         return .success(request)
-    }
-}
-
-/// A complete response: head and, unless it is bodiless, its body.
-struct Delivery: Sendable {
-    var head: HTTPResponse
-    var body: ByteBuffer?
-}
-
-/// Writes one response to the client connection, from any thread.
-///
-/// Parts are either written and awaited until flushed (backpressure), or queued without
-/// waiting; `end()` waits for everything queued. An HTTP/1.0 client gets its connection
-/// closed after a body without Content-Length, the only framing it understands.
-final class ChannelResponseWriter: Sendable {
-    private let channel: any Channel
-    private let version: HTTPVersion
-    private let keepAlive: Bool
-    private let context: NIOLoopBound<ChannelHandlerContext>
-    private let state = NIOLockedValueBox<(pending: EventLoopFuture<Void>?, close: Bool)>((nil, false))
-
-    init(context: ChannelHandlerContext, channel: any Channel, version: HTTPVersion, keepAlive: Bool) {
-        self.context = NIOLoopBound(context, eventLoop: context.eventLoop)
-        self.channel = channel
-        self.version = version
-        self.keepAlive = keepAlive
-    }
-
-    private func nioHead(_ response: HTTPResponse, close: Bool) -> HTTPResponseHead {
-        Self.nioHead(response, version: version, close: close || !keepAlive)
-    }
-
-    /// The NIO form of a response head, with the connection's `Connection` field.
-    static func nioHead(_ response: HTTPResponse, version: HTTPVersion, close: Bool) -> HTTPResponseHead {
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(response.headerFields.count + 1)
-        for field in response.headerFields {
-            headers.add(name: field.name.rawName, value: field.value)
-        }
-        if close {
-            headers.replaceOrAdd(name: "Connection", value: "close")
-        } else if version.minor == 0 {
-            headers.replaceOrAdd(name: "Connection", value: "keep-alive")
-        }
-        return HTTPResponseHead(
-            version: version,
-            status: HTTPResponseStatus(statusCode: response.status.code, reasonPhrase: response.status.reasonPhrase),
-            headers: headers
-        )
-    }
-
-    /// Writes a whole response; must be called on the channel's event loop.
-    func writeOnEventLoop(_ response: HTTPResponse, body: ByteBuffer?, close: Bool) {
-        let context = self.context.value
-        context.write(NIOAny(HTTPServerResponsePart.head(nioHead(response, close: close))), promise: nil)
-        if let body, body.readableBytes > 0 {
-            context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(body))), promise: nil)
-        }
-        if close || !keepAlive {
-            let channel = self.channel
-            context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).whenComplete { _ in channel.close(promise: nil) }
-        } else {
-            context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)), promise: nil)
-        }
-    }
-
-    /// Writes a whole response from any thread.
-    func write(_ response: HTTPResponse, body: ByteBuffer?, close: Bool = false) async {
-        let eventLoop = channel.eventLoop
-        try? await eventLoop.submit { self.writeOnEventLoop(response, body: body, close: close) }.get()
-    }
-
-    /// The head of a streamed response. Without Content-Length, an HTTP/1.0 client can only
-    /// find the end of the body by the connection closing.
-    private func streamedHead(_ response: HTTPResponse, bodyFollows: Bool) -> HTTPServerResponsePart {
-        let close = bodyFollows && version.minor == 0 && !response.headerFields.contains(.contentLength)
-        if close { state.withLockedValue { $0.close = true } }
-        return .head(nioHead(response, close: close))
-    }
-
-    /// Starts a streamed response and waits until the head is flushed.
-    func writeHead(_ response: HTTPResponse, bodyFollows: Bool = true) async throws {
-        try await channel.writeAndFlush(streamedHead(response, bodyFollows: bodyFollows))
-    }
-
-    /// Sends one chunk and waits until it has been flushed to the socket.
-    func writeBody(_ chunk: ByteBuffer) async throws {
-        try await flushed()
-        try await channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(chunk)))
-    }
-
-    /// Queues the head of a streamed response without waiting.
-    func queue(head response: HTTPResponse, bodyFollows: Bool) {
-        enqueue(streamedHead(response, bodyFollows: bodyFollows))
-    }
-
-    /// Queues a chunk without waiting for the client to take it.
-    func queue(body chunk: ByteBuffer) {
-        enqueue(.body(.byteBuffer(chunk)))
-    }
-
-    private func enqueue(_ part: HTTPServerResponsePart) {
-        let future = channel.writeAndFlush(part)
-        state.withLockedValue { $0.pending = future }
-    }
-
-    /// Waits until everything queued so far has been flushed.
-    func flushed() async throws {
-        if let pending = state.withLockedValue({ $0.pending }) {
-            try await pending.get()
-        }
-    }
-
-    /// Ends a streamed response once everything queued has gone out.
-    func end() async throws {
-        try await flushed()
-        try await channel.writeAndFlush(HTTPServerResponsePart.end(nil))
-        if !keepAlive || state.withLockedValue({ $0.close }) { try? await channel.close() }
-    }
-
-    /// Cuts the connection: a streamed body could not be completed, and the client must not
-    /// mistake what it got for the whole.
-    func abort() async {
-        try? await channel.close()
     }
 }

@@ -13,11 +13,57 @@ struct DeliveryHeaders: Sendable {
     /// This cache's `Via` member (RFC 9110 §7.6.3).
     let via: String
     private let xCache = HTTPField.Name("X-Cache")!
+    /// `Cache-Status: <this cache>;hit;ttl=`, the start of a fresh hit's member (RFC 9211).
+    private let hitStatusPrefix: String
 
     init(cacheName: String, dates: DateFieldCache) {
         self.cacheName = cacheName
         self.dates = dates
         self.via = "1.1 \(cacheName)"
+        var hit = CacheStatus(cacheName: cacheName)
+        hit.hit = true
+        self.hitStatusPrefix = "\(CacheStatus.fieldName.rawName): \(hit.fieldValue);ttl="
+    }
+
+    /// A stored response with its prepared heads: what ``deliver(_:to:now:status:)`` gives a
+    /// plain GET as a hit, and a GET whose `If-None-Match: *` it answers 304, less `Age` and
+    /// `Cache-Status`, serialised for HTTP/1.1 keep-alive.
+    func entry(key: CacheKey, policy: CachePolicy, body: ByteBuffer) -> StoredResponse {
+        let plain = StoredResponse(key: key, policy: policy, body: body)
+        let responseTime = policy.ageCalculation.responseTime
+        func prepare(_ request: HTTPRequest) -> (status: Int, head: ByteBuffer) {
+            var head = deliver(plain, to: request, now: responseTime, status: .hit).head
+            head.headerFields[.age] = nil
+            head.headerFields[CacheStatus.fieldName] = nil
+            let bytes = ResponseEncoding.completeHead(
+                head, bodyLength: body.readableBytes, version: .http1_1, close: false, allocator: Self.allocator, ends: false
+            )
+            return (head.status.code, bytes)
+        }
+        var get = HTTPRequest(method: .get, scheme: "http", authority: nil, path: "/")
+        let full = prepare(get)
+        get.headerFields[.ifNoneMatch] = "*"
+        let conditional = prepare(get)
+        let heads = PreparedHeads(full: full.head, notModified: conditional.status == 304 ? conditional.head : nil)
+        return StoredResponse(key: key, policy: policy, body: body, prepared: heads)
+    }
+
+    static let allocator = ByteBufferAllocator()
+
+    /// The bytes of a fresh hit's head from the entry's prepared head: the prepared fields,
+    /// then `Age` and `Cache-Status` for `now` (RFC 9111 §5.1, RFC 9211).
+    func hitHead(_ prepared: ByteBuffer, policy: CachePolicy, now: HTTPDate, allocator: ByteBufferAllocator) -> ByteBuffer {
+        let current = policy.age(now: now)
+        // Age is a delta-seconds value, capped at 2^31 (RFC 9111 §1.2.2, §5.1).
+        let age = min(max(current, 0), 2_147_483_648)
+        var head = allocator.buffer(capacity: prepared.readableBytes + hitStatusPrefix.utf8.count + 48)
+        head.writeImmutableBuffer(prepared)
+        head.writeStaticString("Age: ")
+        head.writeDecimal(age)
+        head.writeString(hitStatusPrefix)
+        head.writeDecimal(policy.freshnessLifetime - current)
+        head.writeStaticString("\r\n\r\n")
+        return head
     }
 
     /// The response to `request` from a stored response at `now` (RFC 9111 §4, §4.3.2):
@@ -91,6 +137,29 @@ struct DeliveryHeaders: Sendable {
             let multipart = MultipartByteRanges(ranges: parts, completeLength: length, contentType: head.headerFields[.contentType])
             let bytes = body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? []
             return (head.partialContent(multipart), ByteBuffer(bytes: multipart.body(from: bytes)))
+        }
+    }
+}
+
+extension ByteBuffer {
+    /// Writes `value` in decimal ASCII, without going through a `String`.
+    mutating func writeDecimal(_ value: Int64) {
+        if value < 0 {
+            writeInteger(UInt8(ascii: "-"))
+            writeDecimal(UInt64(value.magnitude))
+        } else {
+            writeDecimal(UInt64(value))
+        }
+    }
+
+    mutating func writeDecimal(_ value: UInt64) {
+        var divisor: UInt64 = 1
+        while value / divisor >= 10 { divisor *= 10 }
+        var rest = value
+        while divisor > 0 {
+            writeInteger(UInt8(truncatingIfNeeded: 48 + rest / divisor))
+            rest %= divisor
+            divisor /= 10
         }
     }
 }

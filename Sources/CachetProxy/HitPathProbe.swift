@@ -3,10 +3,9 @@ import HTTPCachePolicy
 import HTTPPreconditions
 import HTTPTypes
 import NIOCore
-import NIOHTTP1
 
 /// The proxy's hit path without sockets, for the micro benchmarks: from a request and a
-/// stored response to the NIO response head that the HTTP/1 encoder writes, through the same
+/// stored response to the HTTP/1 response head bytes the proxy writes, through the same
 /// code a fresh hit runs (`RequestFlow.answerFromMemory` less the store lookup).
 @_spi(Benchmarks)
 public struct HitPathProbe: Sendable {
@@ -19,15 +18,22 @@ public struct HitPathProbe: Sendable {
         self.headers = DeliveryHeaders(cacheName: "cachet", dates: DateFieldCache(clock: clock))
         let policy = CachePolicy(request: request, response: response, requestTime: now, responseTime: now)
         self.store = MemoryStore(limit: 64 << 20)
-        store.insert(StoredResponse(key: CacheKey(request: request)!, policy: policy, body: body))
+        store.insert(headers.entry(key: CacheKey(request: request)!, policy: policy, body: body))
     }
 
-    /// Looks the request up, checks freshness and builds the response head a fresh hit
+    /// Looks the request up, checks freshness and serialises the response head a fresh hit
     /// sends (`nil` when it is not a fresh hit).
-    public func respond(to request: HTTPRequest, now: HTTPDate) -> HTTPResponseHead? {
+    public func respond(to request: HTTPRequest, now: HTTPDate) -> ByteBuffer? {
         guard let key = RequestFlow.key(for: request),
-            let delivery = RequestFlow.freshHit(request, key: key, store: store, headers: headers, now: now)
+            let hit = RequestFlow.freshHit(request, key: key, store: store, headers: headers, now: now, prepared: true)
         else { return nil }
-        return ChannelResponseWriter.nioHead(delivery.head, version: .http1_1, close: false)
+        switch hit {
+        case .prepared(let head, _):
+            return head
+        case .delivery(let delivery):
+            return ResponseEncoding.completeHead(
+                delivery.head, bodyLength: delivery.body?.readableBytes ?? 0, version: .http1_1, close: false, allocator: ByteBufferAllocator()
+            )
+        }
     }
 }

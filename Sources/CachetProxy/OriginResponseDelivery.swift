@@ -69,7 +69,7 @@ extension RequestFlow {
             }
             return
         }
-        let stored = StoredResponse(key: key, policy: policy, body: body)
+        let stored = headers.entry(key: key, policy: policy, body: body)
         store.insert(stored)
         settle(stored)
         if headQueued {

@@ -43,7 +43,6 @@ public final class ProxyServer: Sendable {
     public func start() async throws -> SocketAddress {
         let flow = self.flow
         let maximumRequestBodySize = configuration.maximumRequestBodySize
-        let cacheName = configuration.cacheName
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -51,14 +50,11 @@ public final class ProxyServer: Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    // Outbound header validation is left out: every field the proxy writes went
-                    // through swift-http-types, which rejects or legalises CR, LF and NUL.
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                        withPipeliningAssistance: true,
-                        withErrorHandling: false,
-                        withOutboundHeaderValidation: false
+                    // The proxy frames its responses itself (ResponseEncoding), so only NIO's
+                    // request parser is used.
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes))
                     )
-                    try channel.pipeline.syncOperations.addHandler(ProtocolErrorHandler(cacheName: cacheName))
                     try channel.pipeline.syncOperations.addHandler(
                         ClientConnectionHandler(flow: flow, maximumRequestBodySize: maximumRequestBodySize)
                     )

@@ -45,24 +45,71 @@ final class RequestFlow: Sendable {
     // MARK: - Receive
 
     /// The fast path, run on the event loop: a fresh stored response answers the request
-    /// with no task, no origin and no lock held beyond the store's lookup.
-    func answerFromMemory(_ request: HTTPRequest) -> Delivery? {
+    /// with no task, no origin and no lock held beyond the store's lookup. `prepared` says
+    /// whether the connection takes an entry's prepared head (HTTP/1.1, kept alive).
+    func answerFromMemory(_ request: HTTPRequest, prepared: Bool) -> FreshHit? {
         guard request.method == .get || request.method == .head,
             !Self.hasOriginOnlyConditions(request),
             configuration.origin(for: request.authority) != nil,
             let key = Self.key(for: request)
         else { return nil }
-        return Self.freshHit(request, key: key, store: store, headers: headers, now: clock.now())
+        return Self.freshHit(request, key: key, store: store, headers: headers, now: clock.now(), prepared: prepared)
     }
 
-    /// The delivery of a fresh stored response for `request`, or `nil` when there is none:
+    /// A fresh hit's answer: the bytes of its head from the entry's prepared heads for a
+    /// plain request or a conditional one answered 304, else the delivery built for the
+    /// request (ranges, HTTP/1.0, closing connections).
+    enum FreshHit {
+        case prepared(head: ByteBuffer, body: ByteBuffer?)
+        case delivery(Delivery)
+    }
+
+    /// The answer of a fresh stored response for `request`, or `nil` when there is none:
     /// the whole fast path after the request's checks (also driven by the benchmarks' probe).
-    static func freshHit(_ request: HTTPRequest, key: CacheKey, store: MemoryStore, headers: DeliveryHeaders, now: HTTPDate) -> Delivery? {
+    static func freshHit(
+        _ request: HTTPRequest, key: CacheKey, store: MemoryStore, headers: DeliveryHeaders, now: HTTPDate, prepared: Bool
+    ) -> FreshHit? {
         let variants = store.variants(for: key)
         guard !variants.isEmpty, let index = select(variants, for: request) else { return nil }
         let stored = variants[index]
         guard case .fresh = stored.policy.evaluate(request: request, now: now) else { return nil }
-        return headers.deliver(stored, to: request, now: now, status: .hit)
+        if prepared, let heads = stored.prepared {
+            switch Self.adaptation(request) {
+            case .none:
+                return .prepared(head: headers.hitHead(heads.full, policy: stored.policy, now: now, allocator: DeliveryHeaders.allocator), body: stored.body)
+            case .conditional:
+                // The client's own conditional, answered from the cache (RFC 9111 §4.3.2).
+                if let notModified = heads.notModified,
+                    case .notModified = request.evaluatePreconditions(
+                        for: stored.policy.validators, now: now, role: .cache, unconditionalStatus: stored.policy.response.status
+                    )
+                {
+                    return .prepared(head: headers.hitHead(notModified, policy: stored.policy, now: now, allocator: DeliveryHeaders.allocator), body: nil)
+                }
+            case .range:
+                break
+            }
+        }
+        return .delivery(headers.deliver(stored, to: request, now: now, status: .hit))
+    }
+
+    enum Adaptation {
+        case none
+        /// If-None-Match or If-Modified-Since, which the cache answers itself (RFC 9111 §4.3.2).
+        case conditional
+        /// A range of the stored response (RFC 9110 §14.2).
+        case range
+    }
+
+    /// What the stored response must be adapted to for this request.
+    static func adaptation(_ request: HTTPRequest) -> Adaptation {
+        var adaptation = Adaptation.none
+        for field in request.headerFields {
+            let name = field.name
+            if name == .range { return .range }
+            if name == .ifNoneMatch || name == .ifModifiedSince { adaptation = .conditional }
+        }
+        return adaptation
     }
 
     /// Everything that is not a fresh hit from memory.
@@ -217,7 +264,7 @@ final class RequestFlow: Sendable {
         switch stored.policy.revalidated(with: outbound, response: response.head, requestTime: requestTime, responseTime: responseTime) {
         case .notModified(let freshened):
             try? await OriginBody.discard(response)
-            let updated = StoredResponse(key: key, policy: freshened, body: stored.body)
+            let updated = headers.entry(key: key, policy: freshened, body: stored.body)
             // A 304 that makes the response unshareable (private, no-store) removes the
             // entry: this client alone gets it (RFC 9111 §3.2, §5.2.2.5, §5.2.2.7).
             settle(freshen(stored, to: updated) ? .shareable(updated) : .notShareable)
@@ -264,12 +311,12 @@ final class RequestFlow: Sendable {
         switch stored.policy.revalidated(with: outbound, response: response.head, requestTime: requestTime, responseTime: responseTime) {
         case .notModified(let freshened):
             try? await OriginBody.discard(response)
-            let updated = StoredResponse(key: key, policy: freshened, body: stored.body)
+            let updated = headers.entry(key: key, policy: freshened, body: stored.body)
             coalescer.finish(key, with: freshen(stored, to: updated) ? .shareable(updated) : .retry)
         case .modified(let policy) where response.head.status.code < 500:
             // Only a complete response replaces the stored one; a failed read keeps it.
             if let body = try? await OriginBody.collect(response, limit: configuration.maximumObjectSize) {
-                let replacement = policy.isStorable ? StoredResponse(key: key, policy: policy, body: body) : nil
+                let replacement = policy.isStorable ? headers.entry(key: key, policy: policy, body: body) : nil
                 if let replacement { store.insert(replacement) }
                 replaced(stored, by: replacement)
             }

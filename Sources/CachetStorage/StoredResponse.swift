@@ -14,11 +14,15 @@ public struct StoredResponse: Sendable {
     public let policy: CachePolicy
     /// The complete content. Written to clients without copying.
     public let body: ByteBuffer
+    /// The response heads the server holding this entry writes for a fresh hit, serialised
+    /// once so that a hit does not rebuild them. Opaque to the store.
+    public let prepared: PreparedHeads?
 
-    public init(key: CacheKey, policy: CachePolicy, body: ByteBuffer) {
+    public init(key: CacheKey, policy: CachePolicy, body: ByteBuffer, prepared: PreparedHeads? = nil) {
         self.key = key
         self.policy = policy
         self.body = body
+        self.prepared = prepared
     }
 
     /// Bytes this entry costs the store: the memory its content occupies (allocated
@@ -29,7 +33,7 @@ public struct StoredResponse: Sendable {
         for field in policy.response.headerFields {
             fieldBytes += field.name.rawName.utf8.count + field.value.utf8.count + 32
         }
-        return max(body.capacity, body.readableBytes) + fieldBytes + 512
+        return max(body.capacity, body.readableBytes) + fieldBytes + (prepared?.bytes ?? 0) + 512
     }
 
     /// Whether this is the same stored response as `other`: same key, Vary key, validators
@@ -38,4 +42,22 @@ public struct StoredResponse: Sendable {
         key == other.key && policy.varyKey == other.policy.varyKey && policy.etag == other.policy.etag
             && policy.responseTime == other.policy.responseTime && policy.lastModified == other.policy.lastModified
     }
+}
+
+/// A stored response's heads as a server writes them for a fresh hit, less the fields that
+/// change with each delivery (`Age`, `Cache-Status`).
+public struct PreparedHeads: Sendable {
+    /// The head of the full response (200, or whatever status was stored).
+    public var full: ByteBuffer
+    /// The head of a 304 answering a client's matching conditional request, if the stored
+    /// response has validators to match.
+    public var notModified: ByteBuffer?
+
+    public init(full: ByteBuffer, notModified: ByteBuffer?) {
+        self.full = full
+        self.notModified = notModified
+    }
+
+    /// The memory the heads occupy.
+    public var bytes: Int { full.capacity + (notModified?.capacity ?? 0) }
 }
