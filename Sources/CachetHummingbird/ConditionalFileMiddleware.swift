@@ -44,6 +44,15 @@ public struct ConditionalFileMiddleware<Context: RequestContext>: RouterMiddlewa
         public var chunkSize: Int
         /// Limits on ranges (RFC 9110 §14.2, §17.15).
         public var rangeLimits: RangeLimits
+        /// How long what a request path resolved to on disk is reused before the disk is asked
+        /// again (like nginx's `open_file_cache_valid`). Zero, the default, looks on every
+        /// request, so a changed file is seen at once.
+        public var metadataValidity: Duration
+        /// Files up to this size are kept in memory by version and sent without being opened
+        /// again; zero, the default, streams every file from disk.
+        public var memoryCachedFileSize: Int64
+        /// Bytes of file content kept in memory at most.
+        public var memoryCacheCapacity: Int
 
         public init(
             urlBasePath: String? = nil,
@@ -52,7 +61,10 @@ public struct ConditionalFileMiddleware<Context: RequestContext>: RouterMiddlewa
             precompressed: [ContentCoding] = [.brotli, .gzip],
             servesHiddenFiles: Bool = false,
             chunkSize: Int = 128 * 1024,
-            rangeLimits: RangeLimits = .default
+            rangeLimits: RangeLimits = .default,
+            metadataValidity: Duration = .zero,
+            memoryCachedFileSize: Int64 = 0,
+            memoryCacheCapacity: Int = 64 << 20
         ) {
             self.urlBasePath = urlBasePath
             self.cacheControl = cacheControl
@@ -61,6 +73,9 @@ public struct ConditionalFileMiddleware<Context: RequestContext>: RouterMiddlewa
             self.servesHiddenFiles = servesHiddenFiles
             self.chunkSize = chunkSize
             self.rangeLimits = rangeLimits
+            self.metadataValidity = metadataValidity
+            self.memoryCachedFileSize = memoryCachedFileSize
+            self.memoryCacheCapacity = memoryCacheCapacity
         }
     }
 
@@ -82,6 +97,8 @@ public struct ConditionalFileMiddleware<Context: RequestContext>: RouterMiddlewa
     let digests: FileDigestCache
     let threadPool: NIOThreadPool
     let fileSystem: FileSystem
+    let selections: FileSelectionCache?
+    let contents: FileContentCache?
 
     /// - Parameters:
     ///   - root: the folder to serve; it must exist.
@@ -107,6 +124,12 @@ public struct ConditionalFileMiddleware<Context: RequestContext>: RouterMiddlewa
         self.digests = digests
         self.threadPool = threadPool
         self.fileSystem = FileSystem(threadPool: threadPool)
+        let (seconds, attoseconds) = configuration.metadataValidity.components
+        let validity = TimeAmount.nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        self.selections = validity > .zero ? FileSelectionCache(validity: validity) : nil
+        self.contents =
+            configuration.memoryCachedFileSize > 0 && configuration.memoryCacheCapacity > 0
+            ? FileContentCache(maximumFileSize: configuration.memoryCachedFileSize, capacity: configuration.memoryCacheCapacity) : nil
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -134,11 +157,18 @@ public struct ConditionalFileMiddleware<Context: RequestContext>: RouterMiddlewa
         let endsWithSlash = rawPath.hasSuffix("/")
         let lookup = self.lookup
         let configuration = self.configuration
-        let outcome = try await threadPool.runIfActive {
-            lookup.select(
-                segments: segments, endsWithSlash: endsWithSlash, index: configuration.servesIndex,
-                codings: configuration.precompressed
-            )
+        let key = FileSelectionCache.Key(path: rawPath, endsWithSlash: endsWithSlash)
+        let outcome: FileLookup.Outcome
+        if let remembered = selections?.outcome(for: key) {
+            outcome = remembered
+        } else {
+            outcome = try await threadPool.runIfActive {
+                lookup.select(
+                    segments: segments, endsWithSlash: endsWithSlash, index: configuration.servesIndex,
+                    codings: configuration.precompressed
+                )
+            }
+            selections?.remember(outcome, for: key)
         }
         switch outcome {
         case .notFound:
@@ -211,6 +241,9 @@ public struct ConditionalFileMiddleware<Context: RequestContext>: RouterMiddlewa
             break
         }
         if request.method == .head || length == 0 { return full }
+        if let contents, contents.holds(file.identity) {
+            return Response(status: .ok, headers: head.headerFields, body: ResponseBody(byteBuffer: try await content(of: file, in: contents)))
+        }
         return Response(status: .ok, headers: head.headerFields, body: body(of: file, parts: [0...(length - 1)], multipart: nil))
     }
 
@@ -228,6 +261,19 @@ public struct ConditionalFileMiddleware<Context: RequestContext>: RouterMiddlewa
         }
         // The file keeps changing while it is read: let the client retry.
         throw HTTPError(.serviceUnavailable, headers: [.retryAfter: "1"])
+    }
+
+    /// The whole content of a small file, from memory or read once.
+    func content(of file: FileLookup.Found, in contents: FileContentCache) async throws -> ByteBuffer {
+        if let bytes = contents.contents(of: file.identity) { return bytes }
+        do {
+            let bytes = try await threadPool.runIfActive { try FileContentCache.load(path: file.path, identity: file.identity) }
+            contents.remember(bytes, of: file.identity)
+            return bytes
+        } catch is FileHashing.Changed {
+            // The file changed since it was looked up: let the client retry.
+            throw HTTPError(.serviceUnavailable, headers: [.retryAfter: "1"])
+        }
     }
 
     /// Streams `parts` of `file`, framed as `multipart/byteranges` when `multipart` is given.

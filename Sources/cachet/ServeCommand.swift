@@ -2,6 +2,7 @@ import ArgumentParser
 import CachetHummingbird
 import HTTPTypes
 import Hummingbird
+import NIOPosix
 
 /// `cachet serve`: a static file server with strong validators, complete conditional
 /// requests and ranges.
@@ -41,6 +42,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Do not look for precompressed .br / .gz siblings.")
     var noPrecompressed = false
 
+    @Option(help: "Event loop threads (default: one per core).")
+    var threads: Int?
+
+    @Option(help: "Seconds a path's lookup on disk is reused; a changed file shows within this time (0: look on every request).")
+    var fileCacheValidity: Double = 1
+
+    @Option(help: "Memory for the contents of files up to 1 MiB, sent without opening them again (0 disables).")
+    var memoryCache: String = "64MiB"
+
     @Flag(help: "Also serve /_cachet/example, a dynamic route behind ConditionalRequestMiddleware.")
     var exampleRoute = false
 
@@ -54,11 +64,17 @@ struct ServeCommand: AsyncParsableCommand {
             rules.append(.init(String(spec[..<equals]), String(spec[spec.index(after: equals)...])))
         }
         if let maxAge, maxAge < 0 { throw ValidationError("--max-age must not be negative") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        guard fileCacheValidity >= 0, fileCacheValidity.isFinite else { throw ValidationError("--file-cache-validity must not be negative") }
+        let memory = try ProxyCommand.bytes(memoryCache)
         let configuration = ConditionalFileMiddleware<BasicRequestContext>.Configuration(
             cacheControl: CacheControlRules(rules, default: maxAge.map { "max-age=\($0)" }),
             servesIndex: index,
             precompressed: noPrecompressed ? [] : [.brotli, .gzip],
-            servesHiddenFiles: hidden
+            servesHiddenFiles: hidden,
+            metadataValidity: .milliseconds(Int64(fileCacheValidity * 1000)),
+            memoryCachedFileSize: memory > 0 ? 1 << 20 : 0,
+            memoryCacheCapacity: memory
         )
         let files: ConditionalFileMiddleware<BasicRequestContext>
         do {
@@ -77,7 +93,8 @@ struct ServeCommand: AsyncParsableCommand {
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "cachet/\(CachetVersion.current)"),
             onServerRunning: { channel in
                 print("cachet serve: \(root) on http://\(host):\(channel.localAddress?.port ?? port)")
-            }
+            },
+            eventLoopGroupProvider: threads.map { .shared(MultiThreadedEventLoopGroup(numberOfThreads: $0)) } ?? .singleton
         )
         try await app.runService()
     }

@@ -1,0 +1,47 @@
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// What a request path resolved to on disk, remembered for a short while so that repeated
+/// requests for a file skip the path resolution and `stat` calls (like nginx's
+/// `open_file_cache_valid`). A change to a file shows within `validity`; the content itself
+/// is always checked against the file's identity before it is sent.
+final class FileSelectionCache: Sendable {
+    struct Key: Hashable, Sendable {
+        var path: Substring
+        var endsWithSlash: Bool
+    }
+
+    private struct Entry {
+        var outcome: FileLookup.Outcome
+        var expires: NIODeadline
+    }
+
+    let validity: TimeAmount
+    let capacity: Int
+    private let entries = NIOLockedValueBox([Key: Entry]())
+
+    init(validity: TimeAmount, capacity: Int = 16_384) {
+        self.validity = validity
+        self.capacity = capacity
+    }
+
+    /// The remembered outcome for `key`, if it is still valid.
+    func outcome(for key: Key, now: NIODeadline = .now()) -> FileLookup.Outcome? {
+        entries.withLockedValue { entries in
+            guard let entry = entries[key] else { return nil }
+            guard entry.expires > now else {
+                entries[key] = nil
+                return nil
+            }
+            return entry.outcome
+        }
+    }
+
+    func remember(_ outcome: FileLookup.Outcome, for key: Key, now: NIODeadline = .now()) {
+        entries.withLockedValue { entries in
+            // Bounded without bookkeeping: when full, start over (every entry is short-lived).
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            entries[key] = Entry(outcome: outcome, expires: now + validity)
+        }
+    }
+}
