@@ -37,7 +37,7 @@ public enum Checker {
     static func describe(_ error: any Error) -> String {
         let text = String(describing: error)
         let lower = text.lowercased()
-        if lower.contains("refused") { return "connection refused (\(text))" }
+        if lower.contains("refused") { return "connection refused (is anything listening there?)" }
         if lower.contains("timeout") || lower.contains("timedout") || lower.contains("deadline") { return "timed out (\(text))" }
         return text
     }

@@ -14,7 +14,7 @@ public enum TextReport {
                 let tag = "\(symbol(note.level)) \(level)"
                 lines.append("  \(colour ? paint(tag, note.level) : tag) \(id)  \(note.sentence)")
                 if let detail = note.detail {
-                    let indent = String(repeating: " ", count: 12 + width)
+                    let indent = String(repeating: " ", count: 14 + width)
                     lines.append(colour ? "\(indent)\u{1B}[2m\(detail)\u{1B}[0m" : "\(indent)\(detail)")
                 }
             }

@@ -172,8 +172,9 @@ private final class RawResponder: ChannelInboundHandler {
             guard let head else { return }
             self.head = nil
             let bytes = origin.respond(to: head)
+            let channel = context.channel
             context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: bytes))).whenComplete { _ in
-                context.close(promise: nil)
+                channel.close(promise: nil)
             }
         }
     }
