@@ -11,7 +11,7 @@ public struct CheckReport: Sendable, Hashable, Codable {
         self.notes = notes
         let count = { (level: Note.Level) in notes.filter { $0.level == level }.count }
         let bad = count(.bad)
-        let verdict = bad == 0 ? "no problems that break caching" : "\(bad) problem\(bad == 1 ? "" : "s") that break caching or conditional requests"
+        let verdict = bad == 0 ? "no problems that break caching" : bad == 1 ? "1 problem that breaks caching or conditional requests" : "\(bad) problems that break caching or conditional requests"
         self.summary = "\(count(.good)) good, \(count(.info)) info, \(count(.warning)) warning\(count(.warning) == 1 ? "" : "s"), \(bad) bad: \(verdict)."
         self.exitStatus = bad == 0 ? 0 : 1
     }

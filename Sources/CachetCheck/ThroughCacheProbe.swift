@@ -46,7 +46,8 @@ public struct ThroughCacheProbe: Probe {
         }
         guard let conditional = await findings.send(.get, condition) else { return findings.notes }
         let signals = CacheSignals(conditional)
-        let fromCache = signals.servedFromCache
+        // Without Cache-Status or X-Cache, a positive Age is the only sign of a stored answer.
+        let fromCache = signals.servedFromCache ?? signals.age.map { $0 > 0 }
         switch (conditional.status.code, fromCache) {
         case (304, true?):
             findings.add("cache-answered-conditional", .good, "The cache answered the conditional request itself with a 304, without asking the origin.", detail: signals.summary)
