@@ -1,13 +1,18 @@
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// One request written on a plain TCP connection and everything read back until the server
 /// closes it: the only way to see bytes a server sends after a response that cannot have
 /// content, which every HTTP/1.1 parser (rightly) refuses to read as a body.
 enum RawExchange {
     struct TimedOut: Error, CustomStringConvertible {
-        var description: String { "the server did not close the connection in time" }
+        var description: String { "no complete response header arrived in time" }
     }
+
+    /// A server that ignores `Connection: close` keeps the connection open: after this long
+    /// the bytes received so far are the answer, if they hold a whole header section.
+    static let patience: Duration = .seconds(2)
 
     static func send(_ request: [UInt8], host: String, port: Int, timeout: Duration, limit: Int) async throws -> [UInt8] {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -17,30 +22,29 @@ enum RawExchange {
                     try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
-        return try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
+        let received = Received()
+        try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                try await channel.executeThenClose { inbound, outbound in
+                // A reset after the response (the server closing with our request unread) is
+                // an end like any other: what arrived before it is what counts.
+                try? await channel.executeThenClose { inbound, outbound in
                     try await outbound.write(ByteBuffer(bytes: request))
-                    var received: [UInt8] = []
                     for try await chunk in inbound {
-                        received += chunk.readableBytesView
-                        if received.count >= limit { break }
+                        if received.append(chunk) >= limit { break }
                     }
-                    return received
                 }
             }
             group.addTask {
-                // The exchange's deadline; the server is expected to close well before.
-                try await Task.sleep(for: timeout)
-                return nil
+                try await Task.sleep(for: min(timeout, patience))
             }
+            // Whichever ends first: the server closed, or patience ran out.
             defer { group.cancelAll() }
-            guard let first = try await group.next(), let received = first else {
-                channel.channel.close(promise: nil)
-                throw TimedOut()
-            }
-            return received
+            _ = try await group.next()
+            channel.channel.close(promise: nil)
         }
+        let bytes = received.bytes
+        guard endOfHeader(bytes) != nil else { throw TimedOut() }
+        return bytes
     }
 
     /// The offset just past the blank line that ends the header section, if there is one.
@@ -51,5 +55,19 @@ enum RawExchange {
             return index + 4
         }
         return nil
+    }
+
+    /// The bytes read so far, shared between the reader and the deadline.
+    private final class Received: Sendable {
+        private let storage = Mutex<[UInt8]>([])
+
+        func append(_ chunk: ByteBuffer) -> Int {
+            storage.withLock { bytes in
+                bytes += chunk.readableBytesView
+                return bytes.count
+            }
+        }
+
+        var bytes: [UInt8] { storage.withLock { $0 } }
     }
 }
