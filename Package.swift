@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "CachetStorage", targets: ["CachetStorage"]),
         .library(name: "CachetProxy", targets: ["CachetProxy"]),
         .library(name: "CachetHummingbird", targets: ["CachetHummingbird"]),
+        .library(name: "CachetCheck", targets: ["CachetCheck"]),
         .executable(name: "cachet", targets: ["cachet"]),
     ],
     dependencies: [
@@ -73,6 +74,19 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
+        .target(
+            name: "CachetCheck",
+            dependencies: [
+                "HTTPPreconditions",
+                "HTTPCachePolicy",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "RawStructuredFieldValues", package: "swift-http-structured-headers"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "cachet",
             dependencies: [
@@ -80,6 +94,7 @@ let package = Package(
                 "HTTPCachePolicy",
                 "CachetProxy",
                 "CachetHummingbird",
+                "CachetCheck",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -137,6 +152,21 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(
+            name: "CachetCheckTests",
+            dependencies: [
+                "CachetCheck",
+                "CachetHummingbird",
+                "CachetProxy",
+                "HTTPPreconditions",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
     ]
