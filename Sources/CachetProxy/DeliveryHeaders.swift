@@ -60,6 +60,7 @@ struct DeliveryHeaders: Sendable {
         head.writeImmutableBuffer(prepared)
         head.writeStaticString("Age: ")
         head.writeDecimal(age)
+        head.writeStaticString("\r\n")
         head.writeString(hitStatusPrefix)
         head.writeDecimal(policy.freshnessLifetime - current)
         head.writeStaticString("\r\n\r\n")

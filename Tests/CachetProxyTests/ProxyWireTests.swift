@@ -1,4 +1,5 @@
 import CachetProxy
+import Foundation
 import HTTPTypes
 import NIOCore
 import Testing
@@ -20,39 +21,48 @@ struct ProxyWireTests {
     }
 
     /// Splits a stream of responses, framed by Content-Length, chunked coding, or no body
-    /// (`bodiless` for responses to HEAD and for 304s).
+    /// (`bodiless` for responses to HEAD and for 304s). Works on bytes: "\r\n" is one
+    /// Character in Swift.
     static func parse(_ wire: String, bodiless: Set<Int> = []) -> [WireResponse] {
-        var rest = Substring(wire)
+        let bytes = Array(wire.utf8)
+        var at = 0
+        func line() -> String? {
+            var end = at
+            while end + 1 < bytes.count, !(bytes[end] == 13 && bytes[end + 1] == 10) { end += 1 }
+            guard end + 1 < bytes.count else { return nil }
+            defer { at = end + 2 }
+            return String(decoding: bytes[at..<end], as: UTF8.self)
+        }
+        func take(_ count: Int) -> String {
+            let end = min(at + count, bytes.count)
+            defer { at = end }
+            return String(decoding: bytes[at..<end], as: UTF8.self)
+        }
         var responses: [WireResponse] = []
-        while let end = rest.range(of: "\r\n\r\n") {
-            let lines = rest[..<end.lowerBound].components(separatedBy: "\r\n")
-            rest = rest[end.upperBound...]
+        while let statusLine = line() {
             var fields: [(String, String)] = []
-            for line in lines.dropFirst() {
-                guard let colon = line.firstIndex(of: ":") else { continue }
-                fields.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+            while let field = line(), !field.isEmpty {
+                guard let colon = field.firstIndex(of: ":") else { continue }
+                fields.append((String(field[..<colon]), field[field.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
             }
-            var response = WireResponse(statusLine: lines[0], fields: fields, body: "")
-            let index = responses.count
-            let status = Int(lines[0].split(separator: " ")[1]) ?? 0
-            if bodiless.contains(index) || status == 304 || status == 204 {
+            var response = WireResponse(statusLine: statusLine, fields: fields, body: "")
+            let parts = statusLine.split(separator: " ")
+            guard parts.count >= 2, let status = Int(parts[1]) else { break }
+            if bodiless.contains(responses.count) || status == 304 || status == 204 {
                 // no body
             } else if let length = response.value("Content-Length").flatMap(Int.init) {
-                response.body = String(rest.utf8.prefix(length))!
-                rest = rest.dropFirst(response.body.count)
+                response.body = take(length)
             } else if response.value("Transfer-Encoding") == "chunked" {
-                while let lineEnd = rest.range(of: "\r\n"), let size = Int(rest[..<lineEnd.lowerBound], radix: 16) {
-                    rest = rest[lineEnd.upperBound...]
+                while let sizeLine = line(), let size = Int(sizeLine, radix: 16) {
                     if size == 0 {
-                        rest = rest.dropFirst(2)
+                        _ = line()
                         break
                     }
-                    response.body += rest.prefix(size)
-                    rest = rest.dropFirst(size + 2)
+                    response.body += take(size)
+                    _ = line()
                 }
             } else {
-                response.body = String(rest)
-                rest = ""
+                response.body = take(bytes.count - at)
             }
             responses.append(response)
         }
@@ -69,7 +79,7 @@ struct ProxyWireTests {
         h.clock.advance(seconds: 7)
         // Keep-alive HTTP/1.1: the prepared head. `Connection: close`: the head built per request.
         let wire = try await RawConnection.exchange(
-            port: h.port, "GET /p HTTP/1.1\r\nHost: x\r\n\r\nGET /p HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+            port: h.port, "GET /p HTTP/1.1\r\nHost: 127.0.0.1:\(h.port)\r\n\r\nGET /p HTTP/1.1\r\nHost: 127.0.0.1:\(h.port)\r\nConnection: close\r\n\r\n"
         )
         let responses = Self.parse(wire)
         try #require(responses.count == 2, "\(wire)")
@@ -99,9 +109,9 @@ struct ProxyWireTests {
         h.clock.advance(seconds: 3)
         let wire = try await RawConnection.exchange(
             port: h.port,
-            "GET /c HTTP/1.1\r\nHost: x\r\nIf-None-Match: W/\"c1\"\r\n\r\n"
-                + "GET /c HTTP/1.1\r\nHost: x\r\nIf-None-Match: \"zz\"\r\n\r\n"
-                + "GET /c HTTP/1.1\r\nHost: x\r\nIf-None-Match: \"c1\"\r\nConnection: close\r\n\r\n"
+            "GET /c HTTP/1.1\r\nHost: 127.0.0.1:\(h.port)\r\nIf-None-Match: W/\"c1\"\r\n\r\n"
+                + "GET /c HTTP/1.1\r\nHost: 127.0.0.1:\(h.port)\r\nIf-None-Match: \"zz\"\r\n\r\n"
+                + "GET /c HTTP/1.1\r\nHost: 127.0.0.1:\(h.port)\r\nIf-None-Match: \"c1\"\r\nConnection: close\r\n\r\n"
         )
         let responses = Self.parse(wire)
         try #require(responses.count == 3, "\(wire)")
@@ -130,7 +140,7 @@ struct ProxyWireTests {
         h.clock.advance(seconds: 20)
         _ = try await h.get("/f")
         h.clock.advance(seconds: 1)
-        let wire = try await RawConnection.exchange(port: h.port, "GET /f HTTP/1.1\r\nHost: x\r\n\r\nGET /f HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        let wire = try await RawConnection.exchange(port: h.port, "GET /f HTTP/1.1\r\nHost: 127.0.0.1:\(h.port)\r\n\r\nGET /f HTTP/1.1\r\nHost: 127.0.0.1:\(h.port)\r\nConnection: close\r\n\r\n")
         let responses = Self.parse(wire)
         try #require(responses.count == 2, "\(wire)")
         #expect(responses[0].value("X-Version") == "2")
@@ -149,12 +159,12 @@ struct ProxyWireTests {
         _ = try await h.get("/h")
         let wire = try await RawConnection.exchange(
             port: h.port,
-            "GET /m HTTP/1.1\r\nHost: x\r\n\r\n"
-                + "GET /h HTTP/1.1\r\nHost: x\r\n\r\n"
-                + "HEAD /h HTTP/1.1\r\nHost: x\r\n\r\n"
-                + "GET /m HTTP/1.1\r\nHost: x\r\nIf-None-Match: \"m\"\r\n\r\n"
+            "GET /m HTTP/1.1\r\nHost: 127.0.0.1:\(h.port)\r\n\r\n"
+                + "GET /h HTTP/1.1\r\nHost: 127.0.0.1:\(h.port)\r\n\r\n"
+                + "HEAD /h HTTP/1.1\r\nHost: 127.0.0.1:\(h.port)\r\n\r\n"
+                + "GET /m HTTP/1.1\r\nHost: 127.0.0.1:\(h.port)\r\nIf-None-Match: \"m\"\r\n\r\n"
                 + "GET /h HTTP/1.1\r\nHost x\r\n\r\n"
-                + "GET /h HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "GET /h HTTP/1.1\r\nHost: 127.0.0.1:\(h.port)\r\n\r\n"
         )
         let responses = Self.parse(wire, bodiless: [2])
         #expect(responses.map { $0.statusLine } == ["HTTP/1.1 200 OK", "HTTP/1.1 200 OK", "HTTP/1.1 200 OK", "HTTP/1.1 304 Not Modified", "HTTP/1.1 400 Bad Request"], "\(wire)")
@@ -181,7 +191,7 @@ struct ProxyWireTests {
         }
         let wire = try await RawConnection.exchange(
             port: h.port,
-            "GET /n HTTP/1.1\r\nHost: x\r\n\r\nGET /c HTTP/1.1\r\nHost: x\r\n\r\nGET /c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+            "GET /n HTTP/1.1\r\nHost: 127.0.0.1:\(h.port)\r\n\r\nGET /c HTTP/1.1\r\nHost: 127.0.0.1:\(h.port)\r\n\r\nGET /c HTTP/1.1\r\nHost: 127.0.0.1:\(h.port)\r\nConnection: close\r\n\r\n"
         )
         let responses = Self.parse(wire)
         try #require(responses.count == 3, "\(wire)")
@@ -200,7 +210,7 @@ struct ProxyWireTests {
         h.origin.route("/k") { _, _ in h.origin.ok("kept", [(.cacheControl, "max-age=60")]) }
         _ = try await h.get("/k")
         let wire = try await RawConnection.exchange(
-            port: h.port, "GET /k HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n\r\nGET /k HTTP/1.0\r\nHost: x\r\n\r\n"
+            port: h.port, "GET /k HTTP/1.0\r\nHost: 127.0.0.1:\(h.port)\r\nConnection: keep-alive\r\n\r\nGET /k HTTP/1.0\r\nHost: 127.0.0.1:\(h.port)\r\n\r\n"
         )
         let responses = Self.parse(wire)
         try #require(responses.count == 2, "\(wire)")
