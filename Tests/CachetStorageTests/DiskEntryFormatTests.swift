@@ -187,6 +187,53 @@ struct DiskEntryFormatTests {
         }
     }
 
+    /// Recomputes both checksums, as a fuzzer that knows the format would.
+    static func reseal(_ bytes: inout [UInt8]) {
+        guard bytes.count >= DiskEntryFormat.headerSize + 4 else { return }
+        let keyLength = bytes[8..<12].reversed().reduce(0) { $0 << 8 | Int($1) }
+        guard 36 + keyLength <= bytes.count - 4 else { return }
+        let header = CRC32C.checksum(bytes[0..<32] + bytes[36..<(36 + keyLength)])
+        for i in 0..<4 { bytes[32 + i] = UInt8(truncatingIfNeeded: header >> (8 * UInt32(i))) }
+        let whole = CRC32C.checksum(bytes[0..<(bytes.count - 4)])
+        for i in 0..<4 { bytes[bytes.count - 4 + i] = UInt8(truncatingIfNeeded: whole >> (8 * UInt32(i))) }
+    }
+
+    @Test("with checksums forged to match, damaged keys and policies are typed errors, never crashes")
+    func forgedChecksums() throws {
+        let original = Self.richResponse()
+        let bytes = Array(try DiskEntryFormat.encode(original).readableBytesView)
+        let header = try bytes.withUnsafeBytes { try DiskEntryFormat.decodeHeader($0) }
+        let metadata = 36..<(36 + header.keyLength + header.policyLength)
+        var generator = SystemRandomNumberGenerator()
+        var accepted = 0
+        for round in 0..<3000 {
+            var damaged = bytes
+            for _ in 0...(round % 4) {
+                let index = Int.random(in: metadata, using: &generator)
+                damaged[index] = round % 3 == 0 ? UInt8.random(in: 0...255, using: &generator) : damaged[index] ^ (1 << UInt8(round % 8))
+            }
+            Self.reseal(&damaged)
+            do {
+                let decoded = try DiskEntryFormat.decode(ByteBuffer(bytes: damaged))
+                accepted += 1  // a change JSON tolerates (a digit, a letter in a string)
+                #expect(decoded.body == original.body)
+            } catch {
+                #expect([.malformedKey, .malformedPolicy].contains(error), "\(error)")
+            }
+        }
+        // Valid method bytes of an invalid UTF-8 sequence, and a method length past the key.
+        var badKey = bytes
+        badKey[38] = 0xFF
+        Self.reseal(&badKey)
+        #expect(throws: DiskEntryError.malformedKey) { try DiskEntryFormat.decode(ByteBuffer(bytes: badKey)) }
+        var longMethod = bytes
+        longMethod[36] = 0xFF
+        longMethod[37] = 0xFF
+        Self.reseal(&longMethod)
+        #expect(throws: DiskEntryError.malformedKey) { try DiskEntryFormat.decode(ByteBuffer(bytes: longMethod)) }
+        _ = accepted
+    }
+
     @Test("file names depend on the key and the Vary key, and on nothing else")
     func fileNames() {
         let a = DiskFixtures.entry("/n", body: 1, vary: ("Accept-Language", "fr"), etag: "1")
