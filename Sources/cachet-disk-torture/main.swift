@@ -3,6 +3,11 @@
 //
 //     cachet-disk-torture FOLDER [KEYS] [WRITERS]
 //
+// Two more modes measure start-up:
+//
+//     cachet-disk-torture --populate COUNT FOLDER   writes COUNT small entry files (no fsync)
+//     cachet-disk-torture --open FOLDER             opens a store there and prints how long it took
+//
 // Writer w owns the keys k with k % WRITERS == w and rewrites them round after round, so
 // each key's rounds only grow. After each completed insert it prints "k round" on its own
 // line: that entry is durable. The entry for (k, round) has the ETag "k-round" and the body
@@ -15,6 +20,17 @@ import HTTPTypes
 import NIOCore
 
 let arguments = CommandLine.arguments
+if arguments.count == 4, arguments[1] == "--populate", let count = Int(arguments[2]) {
+    try TortureEntry.populate(count, in: arguments[3])
+    exit(0)
+}
+if arguments.count == 3, arguments[1] == "--open" {
+    let started = ContinuousClock.now
+    let store = try await DiskStore(path: arguments[2], limit: 1 << 40, minimumFreeBytes: 0)
+    let statistics = store.statistics
+    print("opened \(statistics.entries) entries, \(statistics.bytes) bytes, in \(ContinuousClock.now - started)")
+    exit(0)
+}
 guard arguments.count >= 2 else {
     FileHandle.standardError.write(Data("usage: cachet-disk-torture FOLDER [KEYS] [WRITERS]\n".utf8))
     exit(2)
@@ -58,6 +74,21 @@ enum TortureEntry {
         response.headerFields = [.date: now.imfFixdate, .cacheControl: "max-age=600", .eTag: "\"\(key)-\(round)\""]
         let policy = CachePolicy(request: request, response: response, requestTime: now, responseTime: now)
         return StoredResponse(key: CacheKey(request: request)!, policy: policy, body: body(key: key, round: round))
+    }
+
+    /// Writes `count` entries of 512 bytes straight into `folder` (not synced).
+    static func populate(_ count: Int, in folder: String) throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let template = response(key: 0, round: 0)
+        var body = ByteBuffer()
+        body.writeRepeatingByte(0x61, count: 512)
+        for index in 0..<count {
+            let key = CacheKey(method: .get, normalizedURI: "http://torture.test/item/\(index)")
+            let entry = StoredResponse(key: key, policy: template.policy, body: body)
+            let bytes = try DiskEntryFormat.encode(entry)
+            let name = DiskEntryFormat.fileName(key: key, varyKey: template.policy.varyKey)
+            try Data(bytes.readableBytesView).write(to: URL(fileURLWithPath: folder + "/" + name))
+        }
     }
 
     /// Between 0 and 256 KiB of bytes that depend on the key and the round.
