@@ -1,0 +1,114 @@
+import CachetStorage
+import Foundation
+import HTTPCachePolicy
+import HTTPPreconditions
+import HTTPTypes
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// A fresh folder under the temporary directory, removed when `body` returns.
+func withTemporaryFolder<T>(_ body: (String) async throws -> T) async throws -> T {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("cachet-disk-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: url) }
+    return try await body(url.path)
+}
+
+/// The names of the files in a folder, sorted.
+func files(in folder: String) -> [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+}
+
+func entryFiles(in folder: String) -> [String] {
+    files(in: folder).filter { $0.hasSuffix(".entry") }
+}
+
+enum DiskFixtures {
+    static let now = HTTPDate(secondsSince1970: 1_795_000_000)
+
+    /// A stored GET response for `http://example.com<path>` whose body is `body` bytes of a
+    /// pattern that depends on `etag`.
+    static func entry(
+        _ path: String, body: Int, vary: (String, String)? = nil, etag: String = "e", extraFields: HTTPFields = [:]
+    ) -> StoredResponse {
+        var request = HTTPRequest(method: .get, scheme: "http", authority: "example.com", path: path)
+        var response = HTTPResponse(status: .ok)
+        response.headerFields = [.date: now.imfFixdate, .cacheControl: "max-age=60", .eTag: "\"\(etag)\""]
+        response.headerFields.append(contentsOf: extraFields)
+        if let (name, value) = vary {
+            response.headerFields[.vary] = name
+            request.headerFields[HTTPField.Name(name)!] = value
+        }
+        let policy = CachePolicy(request: request, response: response, requestTime: now, responseTime: now)
+        return StoredResponse(key: CacheKey(request: request)!, policy: policy, body: pattern(body, seed: etag))
+    }
+
+    static func pattern(_ count: Int, seed: String) -> ByteBuffer {
+        var state = UInt64(truncatingIfNeeded: seed.utf8.reduce(17) { $0 &* 31 &+ Int($1) })
+        var buffer = ByteBuffer()
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { bytes in
+            for index in 0..<count {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                bytes[index] = UInt8(truncatingIfNeeded: state >> 56)
+            }
+            return count
+        }
+        return buffer
+    }
+
+    /// The policy encoded as JSON with sorted keys: two policies with the same JSON are the
+    /// same value (`CachePolicy` is not `Equatable`).
+    static func json(_ policy: CachePolicy) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(policy)
+    }
+}
+
+/// The torture executable's entries (Sources/cachet-disk-torture/main.swift): both sides
+/// must build the same bytes.
+enum TortureEntry {
+    static func body(key: Int, round: Int) -> ByteBuffer {
+        let seed = UInt64(key) &* 0x9E37_79B9 &+ UInt64(round) &* 0x85EB_CA6B
+        let count = Int(seed % (256 << 10))
+        var buffer = ByteBuffer()
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { bytes in
+            for index in 0..<count { bytes[index] = UInt8(truncatingIfNeeded: seed &+ UInt64(index) &* 31) }
+            return count
+        }
+        return buffer
+    }
+}
+
+/// A logger that drops everything.
+let quietLogger = Logger(label: "test.disk") { _ in SwiftLogNoOpLogHandler() }
+
+/// A log handler that keeps the messages logged through it.
+struct CapturingLogHandler: LogHandler {
+    final class Records: Sendable {
+        let box = NIOLockedValueBox<[(Logger.Level, String)]>([])
+        var all: [(Logger.Level, String)] { box.withLockedValue { $0 } }
+        func count(_ level: Logger.Level, containing text: String) -> Int {
+            all.filter { $0.0 == level && $0.1.contains(text) }.count
+        }
+    }
+
+    let records: Records
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        records.box.withLockedValue { $0.append((event.level, "\(event.message)")) }
+    }
+
+    static func logger() -> (Logger, Records) {
+        let records = Records()
+        return (Logger(label: "test.disk") { _ in CapturingLogHandler(records: records) }, records)
+    }
+}
