@@ -145,14 +145,7 @@ public struct ConditionalFileMiddleware<Context: RequestContext>: RouterMiddlewa
     /// The response for a file request, or `nil` when no file answers it.
     func serve(_ request: Request) async throws -> Response? {
         let isRead = request.method == .get || request.method == .head
-        var rawPath = Substring(request.head.path ?? "/")
-        if let end = rawPath.firstIndex(where: { $0 == "?" || $0 == "#" }) { rawPath = rawPath[..<end] }
-        if let base = configuration.urlBasePath, !base.isEmpty {
-            guard rawPath.hasPrefix(base) else { return nil }
-            rawPath = rawPath.dropFirst(base.count)
-            if rawPath.isEmpty { rawPath = "/" }
-            guard rawPath.first == "/" else { return nil }
-        }
+        guard let rawPath = filePath(request.head.path) else { return nil }
         guard let segments = lookup.segments(ofEncodedPath: rawPath) else { return nil }
         let endsWithSlash = rawPath.hasSuffix("/")
         let lookup = self.lookup
@@ -189,6 +182,37 @@ public struct ConditionalFileMiddleware<Context: RequestContext>: RouterMiddlewa
         }
     }
 
+    /// The percent-encoded path of the file a request target names, without query or
+    /// fragment and without the URL base path; `nil` when it lies outside the base path.
+    func filePath(_ target: String?) -> Substring? {
+        var rawPath = Substring(target ?? "/")
+        if let end = rawPath.firstIndex(where: { $0 == "?" || $0 == "#" }) { rawPath = rawPath[..<end] }
+        if let base = configuration.urlBasePath, !base.isEmpty {
+            guard rawPath.hasPrefix(base) else { return nil }
+            rawPath = rawPath.dropFirst(base.count)
+            if rawPath.isEmpty { rawPath = "/" }
+            guard rawPath.first == "/" else { return nil }
+        }
+        return rawPath
+    }
+
+    /// The 200 head of `file` (the selection's file or one of its precompressed siblings).
+    func fullHead(_ selection: FileLookup.Selection, file: FileLookup.Found, coding: ContentCoding?, etag: EntityTag) -> HTTPResponse {
+        var head = HTTPResponse(status: .ok)
+        head.headerFields.reserveCapacity(10)
+        if let type = Self.mediaType(forPath: selection.urlPath) { head.headerFields[.contentType] = type }
+        if let coding { head.headerFields[.contentEncoding] = coding.rawValue }
+        head.headerFields[.contentLength] = String(file.identity.size)
+        head.headerFields[.eTag] = etag.description
+        head.headerFields[.lastModified] = HTTPDate(secondsSince1970: file.identity.modificationSeconds).imfFixdate
+        head.headerFields[.acceptRanges] = "bytes"
+        if let cacheControl = configuration.cacheControl.value(forPath: selection.urlPath) {
+            head.headerFields[.cacheControl] = cacheControl
+        }
+        if !selection.variants.isEmpty { head.headerFields[.vary] = "Accept-Encoding" }
+        return head
+    }
+
     func respond(_ request: Request, selection: FileLookup.Selection) async throws -> Response {
         let coding = ContentCoding.negotiate(request.headers, available: configuration.precompressed.filter { selection.variants[$0] != nil })
         let file = coding.flatMap { selection.variants[$0] } ?? selection.file
@@ -196,19 +220,7 @@ public struct ConditionalFileMiddleware<Context: RequestContext>: RouterMiddlewa
         let now = ServerClock.now()
         let lastModified = HTTPDate(secondsSince1970: file.identity.modificationSeconds)
         let length = file.identity.size
-
-        var head = HTTPResponse(status: .ok)
-        head.headerFields.reserveCapacity(10)
-        if let type = Self.mediaType(forPath: selection.urlPath) { head.headerFields[.contentType] = type }
-        if let coding { head.headerFields[.contentEncoding] = coding.rawValue }
-        head.headerFields[.contentLength] = String(length)
-        head.headerFields[.eTag] = etag.description
-        head.headerFields[.lastModified] = lastModified.imfFixdate
-        head.headerFields[.acceptRanges] = "bytes"
-        if let cacheControl = configuration.cacheControl.value(forPath: selection.urlPath) {
-            head.headerFields[.cacheControl] = cacheControl
-        }
-        if !selection.variants.isEmpty { head.headerFields[.vary] = "Accept-Encoding" }
+        let head = fullHead(selection, file: file, coding: coding, etag: etag)
         let full = Response(status: .ok, headers: head.headerFields)
 
         let validators = RepresentationValidators(etag: etag, lastModified: lastModified, date: now)
@@ -261,6 +273,43 @@ public struct ConditionalFileMiddleware<Context: RequestContext>: RouterMiddlewa
         }
         // The file keeps changing while it is read: let the client retry.
         throw HTTPError(.serviceUnavailable, headers: [.retryAfter: "1"])
+    }
+
+    /// The answer to a GET or HEAD that needs no I/O and no wait: the file's lookup is
+    /// remembered, its tag computed, and either the request's conditions give 304 or its
+    /// content is in memory. `nil` for everything else (ranges, 412s, files not yet seen),
+    /// which goes through the router. Used by ``FileFastPath`` on the event loop.
+    func answerAtOnce(_ request: HTTPRequest) -> (head: HTTPResponse, body: ByteBuffer?)? {
+        guard let selections, request.method == .get || request.method == .head, let rawPath = filePath(request.path),
+            case .file(let selection)? = selections.outcome(for: .init(path: rawPath, endsWithSlash: rawPath.hasSuffix("/")))
+        else { return nil }
+        let coding = ContentCoding.negotiate(request.headerFields, available: configuration.precompressed.filter { selection.variants[$0] != nil })
+        let file = coding.flatMap { selection.variants[$0] } ?? selection.file
+        guard let etag = digests.readyTag(for: file.identity) else { return nil }
+        let now = ServerClock.now()
+        let head = fullHead(selection, file: file, coding: coding, etag: etag)
+        let validators = RepresentationValidators(
+            etag: etag, lastModified: HTTPDate(secondsSince1970: file.identity.modificationSeconds), date: now
+        )
+        switch request.evaluatePreconditions(for: validators, now: now) {
+        case .notModified:
+            var notModified = head.notModified(keeping: .minimal)
+            notModified.headerFields[.contentLength] = nil
+            return (notModified, nil)
+        case .proceed(range: .notRequested), .proceed(range: .ignoredByIfRange):
+            if request.method == .head { return (head, nil) }
+            if file.identity.size == 0 { return (head, ByteBuffer()) }
+            guard let content = contents?.contents(of: file.identity) else { return nil }
+            return (head, content)
+        case .proceed(range: .apply), .preconditionFailed:
+            return nil
+        }
+    }
+
+    /// A handler for Hummingbird's HTTP/1 pipeline that answers from ``answerAtOnce(_:)``
+    /// without going through the router (see ``FileFastPath``).
+    public func fastPath(serverName: String?) -> FileFastPath {
+        FileFastPath(serverName: serverName) { request in answerAtOnce(request) }
     }
 
     /// The whole content of a small file, from memory or read once.

@@ -73,6 +73,14 @@ public final class FileDigestCache: Sendable {
         }
     }
 
+    /// The tag of `identity` if it is already computed, without waiting.
+    public func readyTag(for identity: FileIdentity) -> EntityTag? {
+        state.withLockedValue { state in
+            if case .ready(let tag)? = state.entries[identity] { return tag }
+            return nil
+        }
+    }
+
     /// How many file versions are cached.
     public var count: Int { state.withLockedValue { $0.entries.count } }
 

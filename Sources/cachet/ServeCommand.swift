@@ -88,9 +88,12 @@ struct ServeCommand: AsyncParsableCommand {
         if exampleRoute {
             ExampleRoute.add(to: router, maxAge: maxAge ?? 60)
         }
+        let serverName = "cachet/\(CachetVersion.current)"
         let app = Application(
             router: router,
-            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "cachet/\(CachetVersion.current)"),
+            // Requests that need no I/O are answered before the router (FileFastPath).
+            server: .http1(configuration: .init(additionalChannelHandlers: [files.fastPath(serverName: serverName)])),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: serverName),
             onServerRunning: { channel in
                 print("cachet serve: \(root) on http://\(host):\(channel.localAddress?.port ?? port)")
             },
