@@ -30,6 +30,8 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
     private var closing = false
     private var waiting = CircularBuffer<Event>()
     private var readHeld = false
+    /// The client shut its sending side: answer what it sent, then close.
+    private var inputClosed = false
 
     init(flow: RequestFlow, maximumRequestBodySize: Int) {
         self.flow = flow
@@ -51,6 +53,23 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
         } else if !closing {
             fail(error, context: context)
         }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case ChannelEvent.inputClosed = event {
+            inputClosed = true
+            closeWhenIdle(context: context)
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    /// After the client's end of input (RFC 9112 §9.6), the connection closes once every
+    /// response owed has been written.
+    private func closeWhenIdle(context: ChannelHandlerContext) {
+        guard inputClosed, !busy, waiting.isEmpty else { return }
+        // Writes complete in order: this one completes when every response before it has.
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer())).whenComplete { _ in channel.close(promise: nil) }
     }
 
     /// Holds reads while requests wait, so a client cannot queue without bound.
@@ -154,6 +173,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
             readHeld = false
             context.read()
         }
+        closeWhenIdle(context: context)
     }
 
     /// Answers what the HTTP/1 parser rejected, then closes: 431 for an oversized header
@@ -166,8 +186,12 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
             context.close(promise: nil)
             return
         }
-        let proxyError: ProxyError =
-            parserError == .headerOverflow ? .headerSectionTooLarge : .badRequest(String(describing: parserError))
+        let proxyError: ProxyError
+        switch parserError {
+        case .headerOverflow: proxyError = .headerSectionTooLarge
+        case .invalidVersion: proxyError = .versionNotSupported
+        default: proxyError = .badRequest(String(describing: parserError))
+        }
         let writer = ChannelResponseWriter(context: context, channel: context.channel, version: .http1_1, keepAlive: false, isHead: false)
         writer.writeOnEventLoop(flow.headers.error(proxyError, forward: nil), body: proxyError.body, close: true)
     }
@@ -184,7 +208,16 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
         return target.index(index, offsetBy: 3)
     }
 
+    /// The longest request target accepted (nginx's default buffer for a request line).
+    static let maximumTargetLength = 8192
+
     static func convert(_ head: HTTPRequestHead) -> Result<HTTPRequest, ProxyError> {
+        if head.uri.utf8.count > maximumTargetLength { return .failure(.uriTooLong) }
+        if head.version.major != 1 { return .failure(.versionNotSupported) }
+        // An HTTP/1.0 message with Transfer-Encoding has faulty framing (RFC 9112 §6.1).
+        if head.version.minor == 0, head.headers.contains(name: "transfer-encoding") {
+            return .failure(.badRequest("Transfer-Encoding in an HTTP/1.0 request"))
+        }
         guard let method = HTTPRequest.Method(head.method.rawValue) else { return .failure(.badRequest("invalid method")) }
         let hosts = head.headers["host"]
         if hosts.count > 1 { return .failure(.badRequest("more than one Host field")) }

@@ -172,6 +172,8 @@ extension ProxyError {
         case .badRequest: return "invalid request"
         case .headerSectionTooLarge: return "header section too large"
         case .contentTooLarge: return "content too large"
+        case .uriTooLong: return "target too long"
+        case .versionNotSupported: return "version not supported"
         case .unknownHost: return "no origin for host"
         case .badGateway: return "origin unreachable"
         case .gatewayTimeout: return "origin timeout"

@@ -9,6 +9,10 @@ public enum ProxyError: Error, Sendable, Hashable {
     case headerSectionTooLarge
     /// The request content is larger than allowed: 413.
     case contentTooLarge
+    /// The request target is longer than the proxy accepts: 414 (RFC 9110 §15.5.15).
+    case uriTooLong
+    /// The request's HTTP version is not one the proxy speaks: 505 (RFC 9110 §15.6.6).
+    case versionNotSupported
     /// No origin is configured for the request's host: 421 Misdirected Request.
     case unknownHost(String)
     /// The origin refused, reset or broke the exchange: 502.
@@ -23,6 +27,8 @@ public enum ProxyError: Error, Sendable, Hashable {
         case .badRequest: return .badRequest
         case .headerSectionTooLarge: return .init(code: 431, reasonPhrase: "Request Header Fields Too Large")
         case .contentTooLarge: return .contentTooLarge
+        case .uriTooLong: return .uriTooLong
+        case .versionNotSupported: return .init(code: 505, reasonPhrase: "HTTP Version Not Supported")
         case .unknownHost: return .misdirectedRequest
         case .badGateway: return .badGateway
         case .gatewayTimeout, .notCached: return .gatewayTimeout
@@ -34,6 +40,8 @@ public enum ProxyError: Error, Sendable, Hashable {
         case .badRequest(let why): return "Bad request: \(why).\n"
         case .headerSectionTooLarge: return "Request header fields too large.\n"
         case .contentTooLarge: return "Request content too large.\n"
+        case .uriTooLong: return "Request target too long.\n"
+        case .versionNotSupported: return "HTTP version not supported: this proxy speaks HTTP/1.0 and HTTP/1.1 on this port.\n"
         case .unknownHost(let host): return "No origin is configured for host \"\(host)\".\n"
         case .badGateway: return "The origin server could not be reached or sent an invalid response.\n"
         case .gatewayTimeout: return "The origin server did not answer in time.\n"
