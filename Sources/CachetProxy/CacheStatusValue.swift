@@ -23,6 +23,16 @@ enum CacheStatusValue: Sendable, Hashable {
         }
     }
 
+    /// Why the request went forward to the origin, if it did.
+    var forwardReason: ForwardReason? {
+        switch self {
+        case .hit, .staleHit: return nil
+        case .revalidated: return .stale
+        case .collapsed: return .uriMiss
+        case .forwarded(let reason, _, _): return reason
+        }
+    }
+
     /// The `Cache-Status` member for this cache (RFC 9211).
     func cacheStatus(cacheName: String, ttl: Int64?, forwardStatus: Int?) -> CacheStatus {
         var status = CacheStatus(cacheName: cacheName, ttl: ttl)

@@ -85,6 +85,12 @@ extension RequestFlow {
     /// the response's validators say so (the origin was asked without them).
     func passThrough(_ response: OriginResponse, request: HTTPRequest, writer: ChannelResponseWriter, status: CacheStatusValue) async {
         let code = response.head.status.code
+        // A 304 answers a conditional request only (RFC 9110 §15.4.5): one the client did not
+        // ask for is the origin's error, never passed on as if the client held a copy.
+        if code == 304, !request.headerFields.contains(.ifNoneMatch), !request.headerFields.contains(.ifModifiedSince) {
+            try? await OriginBody.discard(response)
+            return await writer.writeError(.badGateway("a 304 to a request without conditions"), headers: headers, forward: status.forwardReason)
+        }
         var head = headers.forwarded(response.head, status: status)
         var bodyFollows = request.method != .head && code != 304 && code != 204 && code >= 200
         if code == 200, request.method == .get || request.method == .head, Self.isConditionalOrRanged(request) {
