@@ -3,6 +3,7 @@ import HTTPPreconditions
 import HTTPTypes
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
 /// The real fetcher: AsyncHTTPClient with redirects off (a 304 or a 3xx must be seen, not
 /// followed; AsyncHTTPClient treats a 304 with `Location` as a redirect) and decompression
@@ -15,7 +16,12 @@ public final class HTTPClientFetcher: Fetcher {
     public let bodyLimit: Int
     private let client: HTTPClient
 
-    public init(target: CheckTarget, extraFields: HTTPFields = [:], timeout: Duration = .seconds(10), bodyLimit: Int = 8 << 20) {
+    /// - Parameter tlsConfiguration: how HTTPS servers are verified (the system's trust
+    ///   roots unless given).
+    public init(
+        target: CheckTarget, extraFields: HTTPFields = [:], timeout: Duration = .seconds(10), bodyLimit: Int = 8 << 20,
+        tlsConfiguration: TLSConfiguration? = nil
+    ) {
         self.target = target
         self.extraFields = extraFields
         self.timeout = timeout
@@ -27,6 +33,7 @@ public final class HTTPClientFetcher: Fetcher {
         )
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.httpVersion = .http1Only
+        configuration.tlsConfiguration = tlsConfiguration
         self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
