@@ -174,18 +174,6 @@ final class DiskTier: Sendable {
     }
 }
 
-/// Why the proxy could not start.
-public enum ProxyStartError: Error, Sendable, CustomStringConvertible {
-    /// The `--disk` folder cannot be created, opened or written.
-    case diskUnavailable(path: String, reason: DiskStoreError)
-
-    public var description: String {
-        switch self {
-        case .diskUnavailable(let path, let reason): "cannot use --disk \(path): \(reason)"
-        }
-    }
-}
-
 // MARK: - The flow's storage steps
 
 /// Storing and removing through both tiers: memory at once, disk behind it. Every response

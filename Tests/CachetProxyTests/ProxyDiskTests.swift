@@ -103,6 +103,42 @@ struct ProxyDiskTests {
         }
     }
 
+    @Test("a 200 answering a revalidation replaces the disk copy; a no-store one removes it (RFC 9111 §4.3.3, §3)")
+    func revalidationReplacesOrRemovesDiskCopy() async throws {
+        try await withTemporaryFolder { folder in
+            let a = try await ProxyHarness.make { $0.disk = Self.disk(folder) }
+            a.origin.route("/v") { _, count in
+                switch count {
+                case 1: return a.origin.ok(Self.body("v1"), [(.cacheControl, "max-age=10"), (.eTag, "\"v1\"")])
+                case 2: return a.origin.ok(Self.body("v2"), [(.cacheControl, "max-age=10"), (.eTag, "\"v2\"")])
+                default: return a.origin.ok("secret", [(.cacheControl, "no-store")])
+                }
+            }
+            _ = try await a.get("/v")
+            a.advance(20)
+            let replaced = try await a.get("/v")
+            #expect(replaced.body == Self.body("v2"))
+            #expect(a.origin.requests("/v").last?.headerFields[.ifNoneMatch] == "\"v1\"")
+            try await a.shutdownProxy()
+            #expect(entryFiles(in: folder).count == 1)
+
+            let b = try await ProxyHarness.make(sharing: a) { $0.disk = Self.disk(folder) }
+            let hit = try await b.get("/v")
+            #expect(hit["Cache-Status"]?.hasSuffix("detail=disk") == true, "\(hit.headers)")
+            #expect(hit["ETag"] == "\"v2\"")
+            #expect(hit.body == Self.body("v2"))
+            b.advance(20)
+            let notStored = try await b.get("/v")
+            #expect(notStored.body == "secret")
+            try await b.shutdownProxy()
+            #expect(entryFiles(in: folder).isEmpty)
+
+            let c = try await ProxyHarness.make(sharing: a) { $0.disk = Self.disk(folder) }
+            #expect(c.proxy.diskStore?.statistics.entries == 0)
+            try await c.shutdown()
+        }
+    }
+
     @Test("a POST removes the disk copy too: the next GET and a restarted proxy miss (RFC 9111 §4.4)")
     func postInvalidatesDisk() async throws {
         try await withTemporaryFolder { folder in
@@ -125,7 +161,15 @@ struct ProxyDiskTests {
             let restarted = try await b.get("/p")
             #expect(restarted["X-Cache"] == "MISS")
             #expect(b.origin.requests("/p").filter { $0.method == .get }.count == 3)
-            try await b.shutdown()
+            try await b.shutdownProxy()
+            #expect(entryFiles(in: folder).count == 1)
+
+            // A copy only the disk holds (memory starts empty) is invalidated too.
+            let c = try await ProxyHarness.make(sharing: a) { $0.disk = Self.disk(folder) }
+            #expect(try await c.request(.POST, "/p", body: "change").status == 204)
+            try await c.shutdownProxy()
+            #expect(entryFiles(in: folder).isEmpty)
+            try await a.origin.server.shutdown()
         }
     }
 
@@ -174,6 +218,29 @@ struct ProxyDiskTests {
                 #expect(!message.contains("\n"))
             }
             try await server.shutdown()
+        }
+    }
+
+    @Test("`cachet proxy --disk` on an unusable folder exits non-zero with one error line")
+    func unusableFolderCommand() async throws {
+        let executable = try Self.cachetExecutable()
+        try await withTemporaryFolder { folder in
+            let file = folder + "/not-a-folder"
+            #expect(FileManager.default.createFile(atPath: file, contents: Data("x".utf8)))
+            let process = Process()
+            process.executableURL = executable
+            process.arguments = ["proxy", "--listen", "127.0.0.1:0", "--origin", "http://127.0.0.1:1", "--disk", file + "/cache"]
+            let errors = Pipe()
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = errors
+            try process.run()
+            // The child exits on its own; its few bytes of stderr fit in the pipe.
+            process.waitUntilExit()
+            let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let lines = text.split(separator: "\n").filter { !$0.contains(" info ") }
+            #expect(process.terminationStatus != 0)
+            #expect(lines.count == 1, "\(text)")
+            #expect(lines.first?.hasPrefix("cachet proxy: cannot use --disk \(file)/cache: ") == true, "\(text)")
         }
     }
 
