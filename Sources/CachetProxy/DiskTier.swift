@@ -12,16 +12,22 @@ import NIOPosix
 ///   invalidation queued after a store is never overtaken by it (RFC 9111 §4.4).
 /// - A lookup waits for the key's queued operations first, so it sees what the requests
 ///   before it did (a POST's invalidation included).
-/// - Every removal moves a per-key mark *before* it touches memory. A write or a promotion
-///   checks the mark it took before changing memory and gives up when it moved, so a purged
-///   response is never written or promoted back. Giving up only costs a copy that was not
-///   needed; it never makes a response outlive its invalidation.
+/// - Every removal moves its key's mark (one of 64, by key hash) *before* it touches memory.
+///   A write or a promotion checks the mark it took before changing memory and gives up when
+///   it moved, so a purged response is never written or promoted back. Giving up only costs
+///   a disk copy (or a promotion) that a later miss makes again; it never makes a response
+///   outlive its invalidation.
+/// - The queue is bounded by the bytes of the bodies it holds
+///   (``DiskConfiguration/maximumQueuedBytes``): when the disk falls behind, new writes are
+///   dropped (counted and logged), never removals. The disk is a cache; memory is not a
+///   buffer for it.
 /// - Shutdown drains the queue (``writes``) before the pool stops.
 final class DiskTier: Sendable {
     let configuration: DiskConfiguration
     /// Queued disk writes and removals; drained at shutdown.
     let writes = TaskRegistry()
-    private let threadPool: NIOThreadPool
+    /// The disk store's own threads (internal for tests, which hold them up).
+    let threadPool: NIOThreadPool
     private let logger: Logger
     private let opened = NIOLockedValueBox<DiskStore?>(nil)
     private let state = NIOLockedValueBox(State())
@@ -35,9 +41,14 @@ final class DiskTier: Sendable {
         var tails: [CacheKey: (id: Int, task: Task<Void, Never>)] = [:]
         /// Removal marks, by key stripe.
         var marks = [UInt64](repeating: 0, count: DiskTier.stripes)
+        /// Body bytes of the queued writes.
+        var queuedBytes = 0
+        var droppedWrites = 0
+        /// Whether the current backlog has been reported.
+        var backlogReported = false
     }
 
-    init(configuration: DiskConfiguration, logger: Logger) {
+    init(configuration: DiskConfiguration, logger: Logger = Logger(label: "cachet.disk")) {
         self.configuration = configuration
         self.threadPool = NIOThreadPool(numberOfThreads: max(1, configuration.threads))
         self.logger = logger
@@ -45,6 +56,9 @@ final class DiskTier: Sendable {
 
     /// The opened store, once ``open()`` has succeeded.
     var store: DiskStore? { opened.withLockedValue { $0 } }
+
+    /// Writes dropped because the queue was full.
+    var droppedWrites: Int { state.withLockedValue { $0.droppedWrites } }
 
     /// Starts the pool and opens the store, rebuilding its index from the folder.
     func open() async throws {
@@ -107,7 +121,7 @@ final class DiskTier: Sendable {
 
     /// Queues writing `response`, unless the key was invalidated since `mark`.
     func insert(_ response: StoredResponse, unlessRemovedSince mark: UInt64) {
-        enqueue(response.key, unlessRemovedSince: mark) { store in
+        enqueue(response.key, bytes: response.body.readableBytes, unlessRemovedSince: mark) { store in
             await store.insert(response)
         }
     }
@@ -116,7 +130,7 @@ final class DiskTier: Sendable {
     /// of `old` still on disk is replaced: a response purged or superseded meanwhile is not
     /// brought back.
     func replace(_ old: StoredResponse, with new: StoredResponse, unlessRemovedSince mark: UInt64) {
-        enqueue(new.key, unlessRemovedSince: mark) { store in
+        enqueue(new.key, bytes: new.body.readableBytes, unlessRemovedSince: mark) { store in
             await store.replace(old, with: new)
         }
     }
@@ -125,7 +139,7 @@ final class DiskTier: Sendable {
     func remove(_ response: StoredResponse, removeFromMemory: () -> Void) {
         bump(response.key)
         removeFromMemory()
-        enqueue(response.key, unlessRemovedSince: nil) { store in
+        enqueue(response.key, bytes: 0, unlessRemovedSince: nil) { store in
             await store.remove(response)
         }
     }
@@ -135,7 +149,7 @@ final class DiskTier: Sendable {
     func remove(_ key: CacheKey, removeFromMemory: () -> Void) {
         bump(key)
         removeFromMemory()
-        enqueue(key, unlessRemovedSince: nil) { store in
+        enqueue(key, bytes: 0, unlessRemovedSince: nil) { store in
             await store.remove(key)
         }
     }
@@ -148,13 +162,24 @@ final class DiskTier: Sendable {
         state.withLockedValue { $0.tails[key]?.task }
     }
 
-    /// Queues `operation` after the key's pending ones. The mark check and the queueing
-    /// happen under one lock, so a removal either moved the mark first (and this write is
-    /// dropped) or is queued after it.
-    private func enqueue(_ key: CacheKey, unlessRemovedSince mark: UInt64?, _ operation: @escaping @Sendable (DiskStore) async -> Void) {
+    /// Queues `operation` (a write of `bytes` of body, or a removal when 0) after the key's
+    /// pending ones. The mark check and the queueing happen under one lock, so a removal
+    /// either moved the mark first (and this write is dropped) or is queued after it.
+    private func enqueue(
+        _ key: CacheKey, bytes: Int, unlessRemovedSince mark: UInt64?, _ operation: @escaping @Sendable (DiskStore) async -> Void
+    ) {
         guard let store else { return }
-        state.withLockedValue { state in
-            if let mark, state.marks[Self.stripe(key)] != mark { return }
+        let limit = configuration.maximumQueuedBytes
+        let reportBacklog = state.withLockedValue { state -> Bool in
+            if let mark, state.marks[Self.stripe(key)] != mark { return false }
+            // A write always goes when nothing is queued, so one larger than the bound is not
+            // starved; removals always go.
+            if bytes > 0, state.queuedBytes > 0, state.queuedBytes + bytes > limit {
+                state.droppedWrites += 1
+                defer { state.backlogReported = true }
+                return !state.backlogReported
+            }
+            state.queuedBytes += bytes
             let previous = state.tails[key]?.task
             let id = state.nextID
             state.nextID += 1
@@ -163,9 +188,18 @@ final class DiskTier: Sendable {
                 await operation(store)
                 self.state.withLockedValue { state in
                     if state.tails[key]?.id == id { state.tails[key] = nil }
+                    state.queuedBytes -= bytes
+                    if state.queuedBytes == 0 { state.backlogReported = false }
                 }
             }
             state.tails[key] = (id, task)
+            return false
+        }
+        if reportBacklog {
+            logger.warning(
+                "disk cache: writes are behind; new responses are not written to disk until they catch up",
+                metadata: ["path": "\(configuration.path)", "maximumQueuedBytes": "\(limit)"]
+            )
         }
     }
 

@@ -80,11 +80,18 @@ public struct DiskConfiguration: Sendable {
     /// Threads of the disk tier's own pool: its reads and fsyncs never wait behind other work,
     /// and other work never waits behind them.
     public var threads: Int
+    /// Body bytes of writes waiting for the disk; when the disk falls this far behind, new
+    /// responses are not written to it until it catches up (they stay in memory).
+    public var maximumQueuedBytes: Int
 
-    public init(path: String, limit: Int = 10 << 30, minimumFreeBytes: Int = 512 << 20, threads: Int = 2) {
+    public init(
+        path: String, limit: Int = 10 << 30, minimumFreeBytes: Int = 512 << 20, threads: Int = 2,
+        maximumQueuedBytes: Int = 256 << 20
+    ) {
         self.path = path
         self.limit = limit
         self.minimumFreeBytes = minimumFreeBytes
         self.threads = threads
+        self.maximumQueuedBytes = maximumQueuedBytes
     }
 }

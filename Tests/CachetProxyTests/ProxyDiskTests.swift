@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import CachetStorage
 import Foundation
+import HTTPCachePolicy
 import HTTPPreconditions
 import HTTPTypes
 import NIOConcurrencyHelpers
@@ -198,6 +199,46 @@ struct ProxyDiskTests {
         }
     }
 
+    @Test("when the disk falls behind, writes beyond the queue's bound are dropped; removals never are")
+    func boundedWriteQueue() async throws {
+        try await withTemporaryFolder { folder in
+            var configuration = Self.disk(folder)
+            configuration.threads = 1
+            configuration.maximumQueuedBytes = 250_000
+            let tier = DiskTier(configuration: configuration)
+            try await tier.open()
+            let store = try #require(tier.store)
+            // Hold the tier's only disk thread, as a slow disk would.
+            let release = DispatchSemaphore(value: 0)
+            let holding = NIOLockedValueBox(false)
+            let holder = Task {
+                try await tier.threadPool.runIfActive {
+                    holding.withLockedValue { $0 = true }
+                    release.wait()
+                }
+            }
+            try await eventually { holding.withLockedValue { $0 } }
+
+            let responses = (0..<5).map { Self.stored("/q\($0)", bytes: 100_000) }
+            for response in responses { tier.insert(response, unlessRemovedSince: tier.mark(response.key)) }
+            // 100k, then 200k queued; each later write would pass 250k.
+            #expect(tier.droppedWrites == 3)
+            tier.remove(responses[0].key) {}
+            #expect(tier.droppedWrites == 3)
+
+            release.signal()
+            try await holder.value
+            await tier.writes.drain()
+            #expect(store.statistics.entries == 1)
+            #expect(await store.variants(for: responses[1].key).count == 1)
+            // Caught up: writes go again.
+            tier.insert(responses[4], unlessRemovedSince: tier.mark(responses[4].key))
+            await tier.writes.drain()
+            #expect(store.statistics.entries == 2)
+            await tier.close()
+        }
+    }
+
     @Test("an unusable --disk folder makes start() throw one clear error, and the server does not listen")
     func unusableFolder() async throws {
         try await withTemporaryFolder { folder in
@@ -328,6 +369,15 @@ struct ProxyDiskTests {
             folder = folder.deletingLastPathComponent()
         }
         throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "cachet near \(start.path); build it with `swift build`"])
+    }
+
+    /// A stored response for `http://example.test<path>` with `bytes` of body.
+    static func stored(_ path: String, bytes: Int) -> StoredResponse {
+        let request = HTTPRequest(method: .get, scheme: "http", authority: "example.test", path: path)
+        var head = HTTPResponse(status: .ok)
+        head.headerFields = [.date: ProxyHarness.start.imfFixdate, .cacheControl: "max-age=60"]
+        let policy = CachePolicy(request: request, response: head, requestTime: ProxyHarness.start, responseTime: ProxyHarness.start)
+        return StoredResponse(key: CacheKey(request: request)!, policy: policy, body: ByteBuffer(repeating: 0x61, count: bytes))
     }
 
     static func client() -> HTTPClient {
