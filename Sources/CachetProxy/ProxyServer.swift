@@ -43,6 +43,13 @@ public final class ProxyServer: Sendable {
         await flow.disk?.writes.drain()
     }
 
+    /// Waits until the requests in flight (a client may have its whole response before the
+    /// request's work ends), background revalidations and the disk writes they queued have
+    /// finished.
+    public func waitForPendingWork() async {
+        await flow.drain()
+    }
+
     /// Opens the disk store, if configured, then binds the listening socket and returns the
     /// address it got.
     ///

@@ -154,6 +154,8 @@ struct ProxyDiskTests {
             // Memory lost it and the disk removal is queued: a lookup waits for it.
             let afterPost = try await a.get("/p")
             #expect(afterPost["X-Cache"] == "MISS")
+            // That GET is stored once its request's work ends, maybe after its client has it all.
+            await a.proxy.waitForPendingWork()
             #expect(try await a.request(.POST, "/p", body: "change").status == 204)
             try await a.shutdownProxy()
             #expect(entryFiles(in: folder).isEmpty)
@@ -188,7 +190,7 @@ struct ProxyDiskTests {
                 _ = try await h.get("/auth", [("Authorization", "Bearer secret")])
             }
             _ = try await h.get("/public")
-            await h.proxy.waitForBackgroundWork()
+            await h.proxy.waitForPendingWork()
             #expect(entryFiles(in: folder).count == 1)
             #expect(h.proxy.diskStore?.statistics.entries == 1)
             #expect(h.origin.count("/no-store") == 2)
@@ -297,16 +299,18 @@ struct ProxyDiskTests {
                 let content = Self.body("k\(key)", bytes: 64_000)
                 origin.route("/k\(key)") { _, _ in origin.ok(content, [(.cacheControl, "max-age=3600"), (.eTag, "\"k\(key)\"")]) }
             }
-            let client = Self.client()
             func arguments(port: Int) -> [String] {
                 ["proxy", "--listen", "127.0.0.1:\(port)", "--origin", "http://127.0.0.1:\(origin.port)", "--disk", folder, "--threads", "2"]
             }
 
             let first = try await ChildProxy.launch(executable, arguments: arguments(port: 0))
+            // Whatever happens to the test, no proxy is left running.
+            defer { first.sigkill() }
             // Kill after a number of answers that differs per run, with the rest in flight and
             // the answered ones' disk writes queued or running.
             let killAfter = 40 + run * 50
             let answered = NIOLockedValueBox(0)
+            let client = Self.client()
             await withTaskGroup(of: Void.self) { group in
                 for lane in 0..<16 {
                     group.addTask {
@@ -323,19 +327,28 @@ struct ProxyDiskTests {
                     }
                 }
             }
+            first.sigkill()  // in case fewer than killAfter answers came (the expectation below fails then)
             first.process.waitUntilExit()
             #expect(first.process.terminationReason == .uncaughtSignal)
             #expect(answered.withLockedValue { $0 } >= killAfter)
+            // Its pooled connections went with the killed proxy: none may be reused for the next.
+            try await client.shutdown()
 
             // On the same port: the Host, and so the cache keys, stay the same.
             let second = try await ChildProxy.launch(executable, arguments: arguments(port: first.port))
+            defer { second.sigkill() }
             // Listening means the store is open: start-up has deleted the temporary files.
             #expect(!files(in: folder).contains { $0.hasSuffix(".tmp") })
             var hits = 0
             var corrupt = 0
+            // Nothing below throws, so this client is always shut down.
+            let verifier = Self.client()
             for key in 0..<keys {
                 let fetchedBefore = origin.count("/k\(key)")
-                let received = try await Self.get(client, port: second.port, path: "/k\(key)")
+                guard let received = try? await Self.get(verifier, port: second.port, path: "/k\(key)") else {
+                    Issue.record("GET /k\(key) from the restarted proxy failed")
+                    continue
+                }
                 let fetchedAfter = origin.count("/k\(key)")
                 guard received.status == 200, received.body == Self.body("k\(key)", bytes: 64_000) else {
                     corrupt += 1
@@ -352,7 +365,7 @@ struct ProxyDiskTests {
             #expect(hits > 0, "nothing written before the kill survived it")
             second.sigkill()
             second.process.waitUntilExit()
-            try await client.shutdown()
+            try await verifier.shutdown()
             try await origin.server.shutdown()
         }
     }
@@ -439,7 +452,7 @@ struct ChildProxy {
     }
 
     func sigkill() {
-        _ = kill(process.processIdentifier, SIGKILL)
+        if process.isRunning { _ = kill(process.processIdentifier, SIGKILL) }
     }
 }
 
