@@ -45,8 +45,8 @@ struct ProxyCommand: AsyncParsableCommand {
     @Option(help: "Folder for the persistent cache behind memory; it survives restarts and kill -9.")
     var disk: String?
 
-    @Option(help: "Bytes the --disk folder may hold, e.g. 10GiB (the default) or 500MiB.")
-    var diskSize: String = "10GiB"
+    @Option(help: "Bytes the --disk folder may hold, e.g. 500MiB or 20GiB (default: 10GiB).")
+    var diskSize: String?
 
     @Option(help: "Largest response body the cache stores, e.g. 64MiB; larger ones pass through.")
     var maxObjectSize: String = "64MiB"
@@ -81,7 +81,9 @@ struct ProxyCommand: AsyncParsableCommand {
         )
         configuration.threads = threads
         if let disk {
-            configuration.disk = DiskConfiguration(path: disk, limit: try Self.bytes(diskSize))
+            configuration.disk = DiskConfiguration(path: disk, limit: try Self.bytes(diskSize ?? "10GiB"))
+        } else if diskSize != nil {
+            throw ValidationError("--disk-size needs --disk PATH")
         }
         var targets: [HTTPField.Name] = []
         for name in cacheControlTarget {
