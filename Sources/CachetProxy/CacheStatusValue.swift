@@ -6,6 +6,8 @@ enum CacheStatusValue: Sendable, Hashable {
 
     /// A fresh stored response answered.
     case hit
+    /// A fresh response stored on disk answered (memory did not hold it).
+    case diskHit
     /// A stale stored response answered, as `use` allowed.
     case staleHit(StaleUse)
     /// A stale stored response answered after the origin confirmed it with 304.
@@ -18,7 +20,7 @@ enum CacheStatusValue: Sendable, Hashable {
     /// Whether the content came from the cache (for `X-Cache`).
     var isHit: Bool {
         switch self {
-        case .hit, .staleHit, .revalidated, .collapsed: return true
+        case .hit, .diskHit, .staleHit, .revalidated, .collapsed: return true
         case .forwarded: return false
         }
     }
@@ -39,6 +41,9 @@ enum CacheStatusValue: Sendable, Hashable {
         switch self {
         case .hit:
             status.hit = true
+        case .diskHit:
+            status.hit = true
+            status.detail = "disk"
         case .staleHit(.staleIfError):
             status.forward = .stale
             status.forwardStatus = forwardStatus

@@ -70,7 +70,7 @@ extension RequestFlow {
             return
         }
         let stored = headers.entry(key: key, policy: policy, body: body)
-        store.insert(stored)
+        keep(stored)
         settle(stored)
         if headQueued {
             try? await writer.end()

@@ -25,6 +25,8 @@ public struct ProxyConfiguration: Sendable {
     public var policyOptions: CachePolicyOptions
     /// Event loop threads; `nil` for one per core.
     public var threads: Int?
+    /// The persistent tier behind the memory store, if any (`--disk`).
+    public var disk: DiskConfiguration?
 
     public init(
         listenHost: String = "127.0.0.1",
@@ -37,7 +39,8 @@ public struct ProxyConfiguration: Sendable {
         originTimeouts: OriginTimeouts = OriginTimeouts(),
         cacheName: String = "cachet",
         policyOptions: CachePolicyOptions = CachePolicyOptions(),
-        threads: Int? = nil
+        threads: Int? = nil,
+        disk: DiskConfiguration? = nil
     ) {
         self.listenHost = listenHost
         self.listenPort = listenPort
@@ -50,6 +53,7 @@ public struct ProxyConfiguration: Sendable {
         self.cacheName = cacheName
         self.policyOptions = policyOptions
         self.threads = threads
+        self.disk = disk
     }
 
     /// The origin that serves `authority` (a Host value, port ignored), if any.
@@ -62,5 +66,32 @@ public struct ProxyConfiguration: Sendable {
             host = host[..<colon]
         }
         return origins[host.lowercased()] ?? defaultOrigin
+    }
+}
+
+/// Where and how much the disk tier stores (`--disk PATH --disk-size SIZE`).
+public struct DiskConfiguration: Sendable {
+    /// The folder holding the entry files; created if missing.
+    public var path: String
+    /// The most bytes of entry files kept.
+    public var limit: Int
+    /// Writes are refused when they would leave less free space than this on the file system.
+    public var minimumFreeBytes: Int
+    /// Threads of the disk tier's own pool: its reads and fsyncs never wait behind other work,
+    /// and other work never waits behind them.
+    public var threads: Int
+    /// Body bytes of writes waiting for the disk; when the disk falls this far behind, new
+    /// responses are not written to it until it catches up (they stay in memory).
+    public var maximumQueuedBytes: Int
+
+    public init(
+        path: String, limit: Int = 10 << 30, minimumFreeBytes: Int = 512 << 20, threads: Int = 2,
+        maximumQueuedBytes: Int = 256 << 20
+    ) {
+        self.path = path
+        self.limit = limit
+        self.minimumFreeBytes = minimumFreeBytes
+        self.threads = threads
+        self.maximumQueuedBytes = maximumQueuedBytes
     }
 }

@@ -17,6 +17,9 @@ public final class ProxyServer: Sendable {
     /// The memory store, for inspection.
     public var store: MemoryStore { flow.store }
 
+    /// The disk store behind it, once `start()` has opened it (`configuration.disk`).
+    public var diskStore: DiskStore? { flow.disk?.store }
+
     public init(configuration: ProxyConfiguration, clock: any ProxyClock = SystemClock(), logger: Logger = Logger(label: "cachet.proxy")) {
         self.configuration = configuration
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads ?? System.coreCount)
@@ -24,6 +27,7 @@ public final class ProxyServer: Sendable {
         self.flow = RequestFlow(
             configuration: configuration,
             store: MemoryStore(limit: configuration.memoryLimit),
+            disk: configuration.disk.map { DiskTier(configuration: $0, logger: logger) },
             origin: origin,
             clock: clock,
             logger: logger
@@ -33,15 +37,29 @@ public final class ProxyServer: Sendable {
     /// Requests waiting for another request's origin fetch of the same key (coalesced).
     public var coalescedWaiters: Int { flow.coalescer.waiting }
 
-    /// Waits until background revalidations started so far have finished.
+    /// Waits until background revalidations, and the disk writes queued so far, have finished.
     public func waitForBackgroundWork() async {
         await flow.background.drain()
+        await flow.disk?.writes.drain()
     }
 
-    /// Binds the listening socket and returns the address it got.
+    /// Waits until the requests in flight (a client may have its whole response before the
+    /// request's work ends), background revalidations and the disk writes they queued have
+    /// finished.
+    public func waitForPendingWork() async {
+        await flow.drain()
+    }
+
+    /// Opens the disk store, if configured, then binds the listening socket and returns the
+    /// address it got.
+    ///
+    /// - Throws: ``ProxyStartError/diskUnavailable(path:reason:)`` when the disk folder cannot
+    ///   be used; the server does not listen then (call ``shutdown()`` to release it).
     @discardableResult
     public func start() async throws -> SocketAddress {
         let flow = self.flow
+        // Before binding: a request never finds the disk tier half open.
+        try await flow.disk?.open()
         let maximumRequestBodySize = configuration.maximumRequestBodySize
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
@@ -73,8 +91,8 @@ public final class ProxyServer: Sendable {
         try await channel.closeFuture.get()
     }
 
-    /// Stops listening, lets the requests in flight and background revalidations finish,
-    /// then closes the remaining connections and releases the threads.
+    /// Stops listening, lets the requests in flight, background revalidations and queued
+    /// disk writes finish, then closes the remaining connections and releases the threads.
     public func shutdown() async throws {
         // The first call shuts down; later ones (a second signal, run()'s caller) wait for it.
         let task = shutdownTask.withLockedValue { existing in
@@ -84,6 +102,7 @@ public final class ProxyServer: Sendable {
                     try? await listener.close()
                 }
                 await flow.drain()
+                await flow.disk?.close()
                 try await origin.shutdown()
                 try await group.shutdownGracefully()
             }

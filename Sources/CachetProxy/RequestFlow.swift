@@ -20,6 +20,9 @@ import NIOCore
 ///
 /// Every decision is a call into `HTTPCachePolicy`; this type only moves requests, responses
 /// and bytes between the client, the store and the origin.
+///
+/// With `--disk`, lookup asks the disk when memory misses and promotes what it finds; what is
+/// stored, freshened or removed in memory is written behind to disk (``DiskTier``).
 final class RequestFlow: Sendable {
     let configuration: ProxyConfiguration
     let store: MemoryStore
@@ -28,14 +31,20 @@ final class RequestFlow: Sendable {
     let logger: Logger
     let coalescer = Coalescer()
     let headers: DeliveryHeaders
+    /// The persistent tier behind `store`, with `--disk`.
+    let disk: DiskTier?
     /// Background revalidations.
     let background = TaskRegistry()
     /// Requests being answered off the event loop.
     let requests = TaskRegistry()
 
-    init(configuration: ProxyConfiguration, store: MemoryStore, origin: OriginClient, clock: any ProxyClock, logger: Logger) {
+    init(
+        configuration: ProxyConfiguration, store: MemoryStore, disk: DiskTier? = nil, origin: OriginClient, clock: any ProxyClock,
+        logger: Logger
+    ) {
         self.configuration = configuration
         self.store = store
+        self.disk = disk
         self.origin = origin
         self.clock = clock
         self.logger = logger
@@ -133,7 +142,8 @@ final class RequestFlow: Sendable {
     // MARK: - Lookup
 
     private func lookup(_ request: HTTPRequest, key: CacheKey, origin: OriginAddress, writer: ChannelResponseWriter, attempts: Int) async {
-        let variants = store.variants(for: key)
+        // Memory first, then disk: a disk hit is promoted into memory for the next requests.
+        let (variants, tier) = await storedVariants(for: key)
         let now = clock.now()
         var missReason = CacheStatusValue.ForwardReason.uriMiss
         if !variants.isEmpty {
@@ -142,7 +152,7 @@ final class RequestFlow: Sendable {
                 let stored = variants[index]
                 switch stored.policy.evaluate(request: request, now: now) {
                 case .fresh:
-                    return await writer.write(headers.deliver(stored, to: request, now: now, status: .hit))
+                    return await writer.write(headers.deliver(stored, to: request, now: now, status: tier == .disk ? .diskHit : .hit))
                 case .usableStale(let use, let revalidation):
                     if use == .staleWhileRevalidate, let revalidation {
                         revalidateInBackground(stored, with: revalidation, key: key, origin: origin)
@@ -286,7 +296,7 @@ final class RequestFlow: Sendable {
         case .notModifiedForOtherResponse:
             // The 304 cannot be used for what we hold: ask again without conditions.
             try? await OriginBody.discard(response)
-            store.remove(stored)
+            forget(stored)
             settle(.retry)
             await fetch(request, key: key, origin: origin, writer: writer, reason: .stale, attempts: 2)
         }
@@ -317,7 +327,7 @@ final class RequestFlow: Sendable {
             // Only a complete response replaces the stored one; a failed read keeps it.
             if let body = try? await OriginBody.collect(response, limit: configuration.maximumObjectSize) {
                 let replacement = policy.isStorable ? headers.entry(key: key, policy: policy, body: body) : nil
-                if let replacement { store.insert(replacement) }
+                if let replacement { keep(replacement) }
                 replaced(stored, by: replacement)
             }
             coalescer.finish(key, with: .retry)
@@ -331,10 +341,10 @@ final class RequestFlow: Sendable {
     /// Stores the freshened entry when it may still be shared; otherwise removes the old one.
     private func freshen(_ stored: StoredResponse, to updated: StoredResponse) -> Bool {
         guard updated.policy.isStorable else {
-            store.remove(stored)
+            forget(stored)
             return false
         }
-        store.replace(stored, with: updated)
+        keepFreshened(stored, as: updated)
         return true
     }
 
@@ -342,14 +352,16 @@ final class RequestFlow: Sendable {
     /// took its place (same Vary key; the store replaces on insert).
     private func replaced(_ stored: StoredResponse, by replacement: StoredResponse?) {
         if replacement?.policy.varyKey != stored.policy.varyKey {
-            store.remove(stored)
+            forget(stored)
         }
     }
 
-    /// Waits for requests in flight and background revalidations to end (shutdown).
+    /// Waits for requests in flight, background revalidations and the disk writes they
+    /// queued to end (shutdown).
     func drain() async {
         await requests.drain()
         await background.drain()
+        await disk?.writes.drain()
     }
 
     // MARK: - Pass and unsafe methods
@@ -369,7 +381,7 @@ final class RequestFlow: Sendable {
         do {
             let response = try await self.origin.send(OriginRequests.forward(request, via: headers.via), body: body, to: origin)
             for uri in Invalidation.invalidatedURIs(request: request, response: response.head) {
-                store.remove(CacheKey(method: .get, normalizedURI: uri))
+                forget(CacheKey(method: .get, normalizedURI: uri))
             }
             await passThrough(response, request: request, writer: writer, status: .forwarded(.method, stored: false, collapsed: false))
         } catch {

@@ -5,16 +5,19 @@ import NIOConcurrencyHelpers
 final class TaskRegistry: Sendable {
     private let state = NIOLockedValueBox<(next: Int, tasks: [Int: Task<Void, Never>])>((0, [:]))
 
-    /// Starts `work` as a tracked task.
-    func spawn(_ work: @escaping @Sendable () async -> Void) {
+    /// Starts `work` as a tracked task and returns it.
+    @discardableResult
+    func spawn(_ work: @escaping @Sendable () async -> Void) -> Task<Void, Never> {
         state.withLockedValue { state in
             let id = state.next
             state.next += 1
             // Registered under the lock before it can finish, so drain() always finds it.
-            state.tasks[id] = Task {
+            let task = Task {
                 await work()
                 _ = self.state.withLockedValue { $0.tasks.removeValue(forKey: id) }
             }
+            state.tasks[id] = task
+            return task
         }
     }
 

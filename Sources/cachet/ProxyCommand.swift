@@ -20,6 +20,7 @@ struct ProxyCommand: AsyncParsableCommand {
               cachet proxy --example-origin
               cachet proxy --listen 127.0.0.1:8080 --origin http://127.0.0.1:9000
               cachet proxy --origin a.example=http://127.0.0.1:9001 --origin b.example=http://127.0.0.1:9002
+              cachet proxy --origin http://127.0.0.1:9000 --disk ./cache --disk-size 20GiB
             """
     )
 
@@ -40,6 +41,12 @@ struct ProxyCommand: AsyncParsableCommand {
 
     @Option(help: "Memory the cache may use, e.g. 256MiB or 1GiB.")
     var memory: String = "256MiB"
+
+    @Option(help: "Folder for the persistent cache behind memory; it survives restarts and kill -9.")
+    var disk: String?
+
+    @Option(help: "Bytes the --disk folder may hold, e.g. 500MiB or 20GiB (default: 10GiB).")
+    var diskSize: String?
 
     @Option(help: "Largest response body the cache stores, e.g. 64MiB; larger ones pass through.")
     var maxObjectSize: String = "64MiB"
@@ -73,6 +80,11 @@ struct ProxyCommand: AsyncParsableCommand {
             connect: .seconds(connectTimeout), firstByte: .seconds(firstByteTimeout), idle: .seconds(idleTimeout)
         )
         configuration.threads = threads
+        if let disk {
+            configuration.disk = DiskConfiguration(path: disk, limit: try Self.bytes(diskSize ?? "10GiB"))
+        } else if diskSize != nil {
+            throw ValidationError("--disk-size needs --disk PATH")
+        }
         var targets: [HTTPField.Name] = []
         for name in cacheControlTarget {
             guard let field = HTTPField.Name(name) else { throw ValidationError("invalid field name \(name)") }
@@ -108,11 +120,23 @@ struct ProxyCommand: AsyncParsableCommand {
         }
 
         let server = ProxyServer(configuration: configuration)
-        let address = try await server.start()
+        let address: SocketAddress
+        do {
+            address = try await server.start()
+        } catch let error as ProxyStartError {
+            // One line saying why, and a failing exit status.
+            var message = "cachet proxy: \(error)\n"
+            message.withUTF8 { bytes in _ = write(STDERR_FILENO, bytes.baseAddress, bytes.count) }
+            try? await server.shutdown()
+            try? await exampleServer?.shutdown()
+            throw ExitCode.failure
+        }
         print("cachet proxy listening on http://\(host):\(address.port ?? port)")
         if exampleOrigin {
             print("try: curl -i http://\(host):\(address.port ?? port)/   (twice: MISS, then HIT)")
         }
+        // Whoever started us (a supervisor, a test) may be waiting for the port on a pipe.
+        fflush(nil)
         // SIGTERM and SIGINT drain: stop accepting, finish what is in flight, then exit.
         let signals = [SIGTERM, SIGINT].map { number in
             signal(number, SIG_IGN)

@@ -99,13 +99,17 @@ final class ProxyHarness: Sendable {
         self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
-    static func make(_ configure: (inout ProxyConfiguration) -> Void = { _ in }) async throws -> ProxyHarness {
-        let clock = ManualClock(ProxyHarness.start)
-        let origin = ScriptedOrigin(clock: clock)
-        try await origin.start()
+    /// A proxy in front of a new origin, or of `sharing`'s origin and clock on its port (a
+    /// restarted proxy).
+    static func make(sharing other: ProxyHarness? = nil, _ configure: (inout ProxyConfiguration) -> Void = { _ in }) async throws -> ProxyHarness {
+        let clock = other?.clock ?? ManualClock(ProxyHarness.start)
+        let origin = other?.origin ?? ScriptedOrigin(clock: clock)
+        if other == nil { try await origin.start() }
         var configuration = ProxyConfiguration(listenHost: "127.0.0.1", listenPort: 0)
         configuration.defaultOrigin = OriginAddress("http://127.0.0.1:\(origin.port)")
         configuration.threads = 2
+        // A restarted proxy listens where the first one did: the Host, and so the cache keys, stay the same.
+        if let other { configuration.listenPort = other.port }
         configure(&configuration)
         let proxy = ProxyServer(configuration: configuration, clock: clock)
         let address = try await proxy.start()
@@ -133,8 +137,13 @@ final class ProxyHarness: Sendable {
     }
 
     func shutdown() async throws {
+        try await shutdownProxy()
+        try await origin.server.shutdown()
+    }
+
+    /// Shuts the proxy (and its client) down, leaving the origin running for another proxy.
+    func shutdownProxy() async throws {
         try await client.shutdown()
         try await proxy.shutdown()
-        try await origin.server.shutdown()
     }
 }

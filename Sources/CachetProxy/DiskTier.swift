@@ -1,0 +1,260 @@
+import CachetStorage
+import HTTPCachePolicy
+import Logging
+import NIOConcurrencyHelpers
+import NIOPosix
+
+/// The persistent tier behind the memory store: a ``DiskStore`` on its own thread pool,
+/// written behind the memory tier and read when memory misses.
+///
+/// - Writes and removals are queued per key and run in the order they were queued, each
+///   after the previous one on the same key, so the disk ends up as memory was left: an
+///   invalidation queued after a store is never overtaken by it (RFC 9111 §4.4).
+/// - A lookup waits for the key's queued operations first, so it sees what the requests
+///   before it did (a POST's invalidation included).
+/// - Every removal moves its key's mark (one of 64, by key hash) *before* it touches memory.
+///   A write or a promotion checks the mark it took before changing memory and gives up when
+///   it moved, so a purged response is never written or promoted back. Giving up only costs
+///   a disk copy (or a promotion) that a later miss makes again; it never makes a response
+///   outlive its invalidation.
+/// - The queue is bounded by the bytes of the bodies it holds
+///   (``DiskConfiguration/maximumQueuedBytes``): when the disk falls behind, new writes are
+///   dropped (counted and logged), never removals. The disk is a cache; memory is not a
+///   buffer for it.
+/// - Shutdown drains the queue (``writes``) before the pool stops.
+final class DiskTier: Sendable {
+    let configuration: DiskConfiguration
+    /// Queued disk writes and removals; drained at shutdown.
+    let writes = TaskRegistry()
+    /// The disk store's own threads (internal for tests, which hold them up).
+    let threadPool: NIOThreadPool
+    private let logger: Logger
+    private let opened = NIOLockedValueBox<DiskStore?>(nil)
+    private let state = NIOLockedValueBox(State())
+
+    private static let stripes = 64
+
+    private struct State: Sendable {
+        var poolStarted = false
+        var nextID = 0
+        /// The last queued operation of each key with one pending: the next waits for it.
+        var tails: [CacheKey: (id: Int, task: Task<Void, Never>)] = [:]
+        /// Removal marks, by key stripe.
+        var marks = [UInt64](repeating: 0, count: DiskTier.stripes)
+        /// Body bytes of the queued writes.
+        var queuedBytes = 0
+        var droppedWrites = 0
+        /// Whether the current backlog has been reported.
+        var backlogReported = false
+    }
+
+    init(configuration: DiskConfiguration, logger: Logger = Logger(label: "cachet.disk")) {
+        self.configuration = configuration
+        self.threadPool = NIOThreadPool(numberOfThreads: max(1, configuration.threads))
+        self.logger = logger
+    }
+
+    /// The opened store, once ``open()`` has succeeded.
+    var store: DiskStore? { opened.withLockedValue { $0 } }
+
+    /// Writes dropped because the queue was full.
+    var droppedWrites: Int { state.withLockedValue { $0.droppedWrites } }
+
+    /// Starts the pool and opens the store, rebuilding its index from the folder.
+    func open() async throws {
+        let start = state.withLockedValue { state -> Bool in
+            defer { state.poolStarted = true }
+            return !state.poolStarted
+        }
+        if start { threadPool.start() }
+        do {
+            let store = try await DiskStore(
+                path: configuration.path, limit: configuration.limit, minimumFreeBytes: configuration.minimumFreeBytes,
+                threadPool: threadPool, logger: logger
+            )
+            opened.withLockedValue { $0 = store }
+        } catch let error as DiskStoreError {
+            throw ProxyStartError.diskUnavailable(path: configuration.path, reason: error)
+        }
+    }
+
+    /// Waits for the queued writes, then stops the pool.
+    func close() async {
+        await writes.drain()
+        if state.withLockedValue({ $0.poolStarted }) {
+            try? await threadPool.shutdownGracefully()
+        }
+    }
+
+    // MARK: - Lookup
+
+    /// The variants of `key` stored on disk, turned into memory entries by `prepare` and
+    /// promoted into `memory`; empty when the disk has none, or when an invalidation of the
+    /// key ran meanwhile. If memory got variants of the key meanwhile (a fetch finished),
+    /// those are returned instead and nothing is promoted.
+    func promote(
+        _ key: CacheKey, into memory: MemoryStore, prepare: (StoredResponse) -> StoredResponse
+    ) async -> (variants: [StoredResponse], fromDisk: Bool) {
+        guard let store else { return ([], false) }
+        await pending(key)?.value
+        let before = mark(key)
+        let found = await store.variants(for: key)
+        guard !found.isEmpty else { return ([], false) }
+        // Prepared heads are not persisted: every entry put into memory gets them here.
+        let entries = found.map(prepare)
+        return state.withLockedValue { state in
+            guard state.marks[Self.stripe(key)] == before else { return ([], false) }
+            let current = memory.variants(for: key)
+            if !current.isEmpty { return (current, false) }
+            // Oldest first, so memory's order (most recent first) matches the disk's.
+            for entry in entries.reversed() { memory.insert(entry) }
+            return (entries, true)
+        }
+    }
+
+    // MARK: - Writes and removals
+
+    /// The key's removal mark: taken before a change to memory, handed to the write after it.
+    func mark(_ key: CacheKey) -> UInt64 {
+        state.withLockedValue { $0.marks[Self.stripe(key)] }
+    }
+
+    /// Queues writing `response`, unless the key was invalidated since `mark`.
+    func insert(_ response: StoredResponse, unlessRemovedSince mark: UInt64) {
+        enqueue(response.key, bytes: response.body.readableBytes, unlessRemovedSince: mark) { store in
+            await store.insert(response)
+        }
+    }
+
+    /// Queues replacing `old` with its freshened copy `new` (RFC 9111 §4.3.4). Only a copy
+    /// of `old` still on disk is replaced: a response purged or superseded meanwhile is not
+    /// brought back.
+    func replace(_ old: StoredResponse, with new: StoredResponse, unlessRemovedSince mark: UInt64) {
+        enqueue(new.key, bytes: new.body.readableBytes, unlessRemovedSince: mark) { store in
+            await store.replace(old, with: new)
+        }
+    }
+
+    /// Removes `response` from memory (by `removeFromMemory`) and queues its removal from disk.
+    func remove(_ response: StoredResponse, removeFromMemory: () -> Void) {
+        bump(response.key)
+        removeFromMemory()
+        enqueue(response.key, bytes: 0, unlessRemovedSince: nil) { store in
+            await store.remove(response)
+        }
+    }
+
+    /// Removes every variant of `key` from memory (by `removeFromMemory`) and queues their
+    /// removal from disk.
+    func remove(_ key: CacheKey, removeFromMemory: () -> Void) {
+        bump(key)
+        removeFromMemory()
+        enqueue(key, bytes: 0, unlessRemovedSince: nil) { store in
+            await store.remove(key)
+        }
+    }
+
+    private func bump(_ key: CacheKey) {
+        state.withLockedValue { $0.marks[Self.stripe(key)] &+= 1 }
+    }
+
+    private func pending(_ key: CacheKey) -> Task<Void, Never>? {
+        state.withLockedValue { $0.tails[key]?.task }
+    }
+
+    /// Queues `operation` (a write of `bytes` of body, or a removal when 0) after the key's
+    /// pending ones. The mark check and the queueing happen under one lock, so a removal
+    /// either moved the mark first (and this write is dropped) or is queued after it.
+    private func enqueue(
+        _ key: CacheKey, bytes: Int, unlessRemovedSince mark: UInt64?, _ operation: @escaping @Sendable (DiskStore) async -> Void
+    ) {
+        guard let store else { return }
+        let limit = configuration.maximumQueuedBytes
+        let reportBacklog = state.withLockedValue { state -> Bool in
+            if let mark, state.marks[Self.stripe(key)] != mark { return false }
+            // A write always goes when nothing is queued, so one larger than the bound is not
+            // starved; removals always go.
+            if bytes > 0, state.queuedBytes > 0, state.queuedBytes + bytes > limit {
+                state.droppedWrites += 1
+                defer { state.backlogReported = true }
+                return !state.backlogReported
+            }
+            state.queuedBytes += bytes
+            let previous = state.tails[key]?.task
+            let id = state.nextID
+            state.nextID += 1
+            let task = writes.spawn { [self] in
+                await previous?.value
+                await operation(store)
+                self.state.withLockedValue { state in
+                    if state.tails[key]?.id == id { state.tails[key] = nil }
+                    state.queuedBytes -= bytes
+                    if state.queuedBytes == 0 { state.backlogReported = false }
+                }
+            }
+            state.tails[key] = (id, task)
+            return false
+        }
+        if reportBacklog {
+            logger.warning(
+                "disk cache: writes are behind; new responses are not written to disk until they catch up",
+                metadata: ["path": "\(configuration.path)", "maximumQueuedBytes": "\(limit)"]
+            )
+        }
+    }
+
+    private static func stripe(_ key: CacheKey) -> Int {
+        Int(UInt(bitPattern: key.hashValue) % UInt(stripes))
+    }
+}
+
+// MARK: - The flow's storage steps
+
+/// Storing and removing through both tiers: memory at once, disk behind it. Every response
+/// put into memory goes through `headers.entry(...)`, which prepares its heads.
+extension RequestFlow {
+    /// Which tier answered a lookup.
+    enum Tier {
+        case memory
+        case disk
+    }
+
+    /// The stored variants of `key`: from memory, else from disk (promoted into memory).
+    func storedVariants(for key: CacheKey) async -> (variants: [StoredResponse], tier: Tier) {
+        let inMemory = store.variants(for: key)
+        guard inMemory.isEmpty, let disk else { return (inMemory, .memory) }
+        let headers = self.headers
+        let found = await disk.promote(key, into: store) { headers.entry(key: $0.key, policy: $0.policy, body: $0.body) }
+        return (found.variants, found.fromDisk ? .disk : .memory)
+    }
+
+    /// Stores a storable response: in memory now, on disk behind it. Written to disk even
+    /// when memory declines it (larger than a memory shard).
+    func keep(_ stored: StoredResponse) {
+        let mark = disk?.mark(stored.key)
+        store.insert(stored)
+        if let disk, let mark { disk.insert(stored, unlessRemovedSince: mark) }
+    }
+
+    /// Replaces `old` with its freshened copy after a 304 (RFC 9111 §4.3.4), in both tiers.
+    func keepFreshened(_ old: StoredResponse, as updated: StoredResponse) {
+        let mark = disk?.mark(updated.key)
+        store.replace(old, with: updated)
+        if let disk, let mark { disk.replace(old, with: updated, unlessRemovedSince: mark) }
+    }
+
+    /// Removes one stored response from both tiers.
+    func forget(_ stored: StoredResponse) {
+        guard let disk else { return store.remove(stored) }
+        disk.remove(stored) { store.remove(stored) }
+    }
+
+    /// Removes every variant of `key` from both tiers (RFC 9111 §4.4).
+    func forget(_ key: CacheKey) {
+        guard let disk else {
+            store.remove(key)
+            return
+        }
+        disk.remove(key) { store.remove(key) }
+    }
+}
