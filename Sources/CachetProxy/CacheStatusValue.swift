@@ -28,7 +28,7 @@ enum CacheStatusValue: Sendable, Hashable {
     /// Why the request went forward to the origin, if it did.
     var forwardReason: ForwardReason? {
         switch self {
-        case .hit, .staleHit: return nil
+        case .hit, .diskHit, .staleHit: return nil
         case .revalidated: return .stale
         case .collapsed: return .uriMiss
         case .forwarded(let reason, _, _): return reason
