@@ -108,9 +108,24 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Helpers shared by the test targets and the disk torture program: raw TCP exchanges,
+        // temporary folders, the torture entries.
+        .target(
+            name: "CachetTestSupport",
+            dependencies: [
+                "CachetStorage",
+                "HTTPCachePolicy",
+                "HTTPPreconditions",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/CachetTestSupport"
+        ),
         .executableTarget(
             name: "cachet-disk-torture",
             dependencies: [
+                "CachetTestSupport",
                 "CachetStorage",
                 "HTTPCachePolicy",
                 "HTTPPreconditions",
@@ -137,6 +152,7 @@ let package = Package(
         .testTarget(
             name: "CachetStorageTests",
             dependencies: [
+                "CachetTestSupport",
                 "CachetStorage",
                 "HTTPCachePolicy",
                 "HTTPPreconditions",
@@ -150,6 +166,7 @@ let package = Package(
         .testTarget(
             name: "CachetHummingbirdTests",
             dependencies: [
+                "CachetTestSupport",
                 "CachetHummingbird",
                 "HTTPPreconditions",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -157,12 +174,12 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(
             name: "CachetProxyTests",
             dependencies: [
+                "CachetTestSupport",
                 "CachetProxy",
                 "CachetStorage",
                 "HTTPCachePolicy",

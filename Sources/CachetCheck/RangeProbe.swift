@@ -97,17 +97,11 @@ public struct RangeProbe: Probe {
         }
 
         let stale = context.etag != nil ? unmatchedTag : (context.lastModified?.adding(seconds: -86_400).imfFixdate ?? unmatchedTag)
-        if let response = await findings.send(.get, [.range: "bytes=0-0", .ifRange: stale]) {
-            if response.status.code == 206 {
-                findings.add(
-                    "if-range-mismatch-206", .bad,
-                    "If-Range with an outdated validator still gives 206: a client resuming a download splices bytes of two different versions.",
-                    detail: "If-Range: \(stale)"
-                )
-            } else {
-                findings.add("if-range-mismatch-200", .good, "If-Range with an outdated validator gives the full response, as it must.", detail: "If-Range: \(stale) → \(response.status.code)")
-            }
-        }
+        await ifRangeNeverMatches(
+            stale, &findings,
+            partial: ("if-range-mismatch-206", "If-Range with an outdated validator still gives 206: a client resuming a download splices bytes of two different versions."),
+            full: ("if-range-mismatch-200", "If-Range with an outdated validator gives the full response, as it must.")
+        )
 
         guard let etag = context.etag, etag.isWeak else { return }
         // RFC 9111 §3.4: only strong validators let a cache combine parts; §13.1.5: a weak
@@ -116,16 +110,22 @@ public struct RangeProbe: Probe {
             "range-weak-etag", .warning,
             "Ranges are served under a weak ETag: clients cannot resume safely with If-Range, and caches cannot combine parts (RFC 9111 §3.4)."
         )
-        if let response = await findings.send(.get, [.range: "bytes=0-0", .ifRange: etag.description]) {
-            if response.status.code == 206 {
-                findings.add(
-                    "if-range-weak-206", .bad,
-                    "If-Range with a weak ETag gives 206, but If-Range compares strongly (RFC 9110 §13.1.5): a weak tag allows different bytes, so parts may not fit together.",
-                    detail: "If-Range: \(etag)"
-                )
-            } else {
-                findings.add("if-range-weak-200", .good, "If-Range with the weak ETag gives the full response, as strong comparison requires.")
-            }
+        await ifRangeNeverMatches(
+            etag.description, &findings,
+            partial: ("if-range-weak-206", "If-Range with a weak ETag gives 206, but If-Range compares strongly (RFC 9110 §13.1.5): a weak tag allows different bytes, so parts may not fit together."),
+            full: ("if-range-weak-200", "If-Range with the weak ETag gives the full response, as strong comparison requires.")
+        )
+    }
+
+    /// An `If-Range` that must not match: a 206 is bad, the full response good.
+    private func ifRangeNeverMatches(
+        _ validator: String, _ findings: inout Findings, partial: (id: String, sentence: String), full: (id: String, sentence: String)
+    ) async {
+        guard let response = await findings.send(.get, [.range: "bytes=0-0", .ifRange: validator]) else { return }
+        if response.status.code == 206 {
+            findings.add(partial.id, .bad, partial.sentence, detail: "If-Range: \(validator)")
+        } else {
+            findings.add(full.id, .good, full.sentence, detail: "If-Range: \(validator) → \(response.status.code)")
         }
     }
 }

@@ -12,6 +12,7 @@
 // each key's rounds only grow. After each completed insert it prints "k round" on its own
 // line: that entry is durable. The entry for (k, round) has the ETag "k-round" and the body
 // `TortureEntry.body(key:round:)`, so a reader can check every byte without the checksum.
+import CachetTestSupport
 import CachetStorage
 import Foundation
 import HTTPCachePolicy
@@ -62,44 +63,5 @@ await withTaskGroup(of: Void.self) { group in
                 round += 1
             }
         }
-    }
-}
-
-enum TortureEntry {
-    static let now = HTTPDate(secondsSince1970: 1_795_000_000)
-
-    static func response(key: Int, round: Int) -> StoredResponse {
-        let request = HTTPRequest(method: .get, scheme: "http", authority: "torture.test", path: "/k\(key)")
-        var response = HTTPResponse(status: .ok)
-        response.headerFields = [.date: now.imfFixdate, .cacheControl: "max-age=600", .eTag: "\"\(key)-\(round)\""]
-        let policy = CachePolicy(request: request, response: response, requestTime: now, responseTime: now)
-        return StoredResponse(key: CacheKey(request: request)!, policy: policy, body: body(key: key, round: round))
-    }
-
-    /// Writes `count` entries of 512 bytes straight into `folder` (not synced).
-    static func populate(_ count: Int, in folder: String) throws {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let template = response(key: 0, round: 0)
-        var body = ByteBuffer()
-        body.writeRepeatingByte(0x61, count: 512)
-        for index in 0..<count {
-            let key = CacheKey(method: .get, normalizedURI: "http://torture.test/item/\(index)")
-            let entry = StoredResponse(key: key, policy: template.policy, body: body)
-            let bytes = try DiskEntryFormat.encode(entry)
-            let name = DiskEntryFormat.fileName(key: key, varyKey: template.policy.varyKey)
-            try Data(bytes.readableBytesView).write(to: URL(fileURLWithPath: folder + "/" + name))
-        }
-    }
-
-    /// Between 0 and 256 KiB of bytes that depend on the key and the round.
-    static func body(key: Int, round: Int) -> ByteBuffer {
-        let seed = UInt64(key) &* 0x9E37_79B9 &+ UInt64(round) &* 0x85EB_CA6B
-        let count = Int(seed % (256 << 10))
-        var buffer = ByteBuffer()
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { bytes in
-            for index in 0..<count { bytes[index] = UInt8(truncatingIfNeeded: seed &+ UInt64(index) &* 31) }
-            return count
-        }
-        return buffer
     }
 }

@@ -1,11 +1,11 @@
 import CachetHummingbird
+import CachetTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOConcurrencyHelpers
 import NIOCore
-import NIOPosix
 import Testing
 
 @Suite("cachet serve: requests answered before the router")
@@ -91,7 +91,7 @@ struct FileFastPathTests {
             guard let port = client.port else { return }
             // dir/nested.txt has not been looked up: the router answers it; small.txt could be
             // answered at once but must wait its turn.
-            let wire = try await Self.exchange(
+            let wire = try await RawConnection.exchange(
                 port: port,
                 "GET /dir/nested.txt HTTP/1.1\r\nHost: x\r\n\r\nGET /small.txt HTTP/1.1\r\nHost: x\r\n\r\nGET /small.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
             )
@@ -99,20 +99,6 @@ struct FileFastPathTests {
             let nested = wire.range(of: "nested")
             let small = wire.range(of: "Hello, conditional world!")
             #expect(nested != nil && small != nil && nested!.lowerBound < small!.lowerBound, "\(wire)")
-        }
-    }
-
-    /// Sends `request` on a new connection and returns what the server sent until it closed.
-    static func exchange(port: Int, _ request: String) async throws -> String {
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connect(host: "127.0.0.1", port: port) { channel in
-                channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
-            }
-        return try await channel.executeThenClose { inbound, outbound in
-            try await outbound.write(ByteBuffer(string: request))
-            var received = ByteBuffer()
-            for try await var chunk in inbound { received.writeBuffer(&chunk) }
-            return String(buffer: received)
         }
     }
 }

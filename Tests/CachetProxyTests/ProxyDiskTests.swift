@@ -7,6 +7,7 @@ import HTTPTypes
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import CachetTestSupport
 import Testing
 
 @testable import CachetProxy
@@ -456,18 +457,3 @@ struct ChildProxy {
     }
 }
 
-/// A fresh folder under the temporary directory, removed when `body` returns.
-func withTemporaryFolder<T>(_ body: (String) async throws -> T) async throws -> T {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("cachet-proxy-disk-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: url) }
-    return try await body(url.path)
-}
-
-func files(in folder: String) -> [String] {
-    ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
-}
-
-func entryFiles(in folder: String) -> [String] {
-    files(in: folder).filter { $0.hasSuffix(".entry") }
-}

@@ -1,3 +1,4 @@
+import CachetTestSupport
 import HTTPTypes
 import Testing
 

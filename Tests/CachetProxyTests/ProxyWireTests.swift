@@ -1,3 +1,4 @@
+import CachetTestSupport
 import CachetProxy
 import Foundation
 import HTTPTypes

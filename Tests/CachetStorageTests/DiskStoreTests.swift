@@ -1,3 +1,4 @@
+import CachetTestSupport
 import CachetStorage
 import Foundation
 import HTTPCachePolicy

@@ -1,4 +1,5 @@
 import CachetStorage
+import CachetTestSupport
 import Foundation
 import HTTPCachePolicy
 import HTTPPreconditions
@@ -6,23 +7,6 @@ import HTTPTypes
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
-
-/// A fresh folder under the temporary directory, removed when `body` returns.
-func withTemporaryFolder<T>(_ body: (String) async throws -> T) async throws -> T {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("cachet-disk-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: url) }
-    return try await body(url.path)
-}
-
-/// The names of the files in a folder, sorted.
-func files(in folder: String) -> [String] {
-    ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
-}
-
-func entryFiles(in folder: String) -> [String] {
-    files(in: folder).filter { $0.hasSuffix(".entry") }
-}
 
 enum DiskFixtures {
     static let now = HTTPDate(secondsSince1970: 1_795_000_000)
@@ -68,18 +52,6 @@ enum DiskFixtures {
 
 /// The torture executable's entries (Sources/cachet-disk-torture/main.swift): both sides
 /// must build the same bytes.
-enum TortureEntry {
-    static func body(key: Int, round: Int) -> ByteBuffer {
-        let seed = UInt64(key) &* 0x9E37_79B9 &+ UInt64(round) &* 0x85EB_CA6B
-        let count = Int(seed % (256 << 10))
-        var buffer = ByteBuffer()
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { bytes in
-            for index in 0..<count { bytes[index] = UInt8(truncatingIfNeeded: seed &+ UInt64(index) &* 31) }
-            return count
-        }
-        return buffer
-    }
-}
 
 /// A logger that drops everything.
 let quietLogger = Logger(label: "test.disk") { _ in SwiftLogNoOpLogHandler() }

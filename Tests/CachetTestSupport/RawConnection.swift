@@ -2,11 +2,11 @@ import NIOCore
 import NIOPosix
 
 /// A plain TCP exchange with 127.0.0.1, for sending bytes no HTTP client would send.
-enum RawConnection {
+public enum RawConnection {
     /// Sends `request` on a new connection and returns all the server answers until it
     /// closes the connection. With `halfClose`, the client then shuts its sending side, so a
     /// server still waiting for the rest of a request sees the end instead of waiting on.
-    static func exchange(port: Int, _ request: String, halfClose: Bool = false) async throws -> String {
+    public static func exchange(port: Int, _ request: String, halfClose: Bool = false) async throws -> String {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
