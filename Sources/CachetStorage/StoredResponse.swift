@@ -26,14 +26,17 @@ public struct StoredResponse: Sendable {
     }
 
     /// Bytes this entry costs the store: the memory its content occupies (allocated
-    /// capacity, not just the bytes read), its header fields, and a fixed allowance for the
-    /// bookkeeping around them.
+    /// capacity, not just the bytes read), its header fields as Swift holds them (a field's
+    /// name twice, raw and canonical, its value, and the allocations around them), its
+    /// prepared heads, and an allowance for the policy, the key and the store's own
+    /// bookkeeping. Measured against RSS under load (bench/soak), so that a memory limit
+    /// bounds the process rather than the payload alone.
     public var cost: Int {
         var fieldBytes = 0
         for field in policy.response.headerFields {
-            fieldBytes += field.name.rawName.utf8.count + field.value.utf8.count + 32
+            fieldBytes += 2 * field.name.rawName.utf8.count + field.value.utf8.count + 128
         }
-        return max(body.capacity, body.readableBytes) + fieldBytes + (prepared?.bytes ?? 0) + 512
+        return max(body.capacity, body.readableBytes) + fieldBytes + (prepared?.bytes ?? 0) + 1024 + 2 * key.uri.utf8.count
     }
 
     /// Whether this is the same stored response as `other`: same key, Vary key, validators
