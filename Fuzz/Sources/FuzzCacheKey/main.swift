@@ -6,7 +6,8 @@
 // Properties:
 // - normalisation never crashes;
 // - it is idempotent: normalising the parts of a normalised URI gives the same URI;
-// - a normalised URI has a lowercase scheme, "://", and a path that starts with "/";
+// - a normalised URI has a lowercase scheme, "://", a path that starts with "/" and no
+//   fragment;
 // - `CacheKey(request:)` is the normalised URI of the request's parts;
 // - the Vary key of a response always matches the request that produced it (unless
 //   `Vary: *`), and survives a JSON round trip.
@@ -47,15 +48,17 @@ func checkNormalization(scheme: Substring, authority: Substring, path: Substring
     // Idempotence is stated for the parts a request can carry: a scheme, an authority
     // without "/", "?" or "#", and a path in origin form (or empty, or only a query).
     let schemeOK = !scheme.isEmpty && scheme.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) }
-    let authorityOK = !authority.contains(where: { "/?#".contains($0) })
-    let pathOK = path.isEmpty || path.hasPrefix("/") || path.hasPrefix("?")
+    let authorityOK = !authority.utf8.contains { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }
+    let pathOK = path.isEmpty || path.utf8.first == UInt8(ascii: "/") || path.utf8.first == UInt8(ascii: "?")
     guard schemeOK, authorityOK, pathOK else { return }
-    check(uri.hasPrefix(scheme.lowercased() + "://"), "no scheme: \(context)")
-    let rest = uri.dropFirst(scheme.utf8.count + 3)
-    let end = rest.firstIndex(where: { $0 == "/" }) ?? rest.endIndex
+    // Split on bytes: a "/" followed by a combining mark is still a delimiter.
+    check(uri.utf8.starts(with: (scheme.lowercased() + "://").utf8), "no scheme: \(context)")
+    let rest = Substring(uri.utf8.dropFirst(scheme.utf8.count + 3))
+    let end = rest.utf8.firstIndex(of: UInt8(ascii: "/")) ?? rest.endIndex
     let normalizedAuthority = rest[..<end]
     let normalizedPath = rest[end...]
-    check(normalizedPath.hasPrefix("/"), "path does not start with /: \(context)")
+    check(normalizedPath.utf8.first == UInt8(ascii: "/"), "path does not start with /: \(context)")
+    check(!normalizedPath.utf8.contains(UInt8(ascii: "#")), "a fragment in the key: \(context)")
     let again = TargetURI.normalized(scheme: uri.prefix(scheme.utf8.count), authority: normalizedAuthority, pathAndQuery: normalizedPath)
     check(again == uri, "not idempotent: \(context) → \(again.debugDescription)")
 
