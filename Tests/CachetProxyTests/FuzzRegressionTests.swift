@@ -33,7 +33,7 @@ struct ProxyFuzzRegressionTests {
         let request = try Self.convert("http://example.com?x=1", host: "other").get()
         #expect(request.authority == "example.com")
         #expect(request.path == "/?x=1")
-        let plain = try Self.convert("http://example.com:8080/p?q", host: nil).get()
+        let plain = try Self.convert("http://example.com:8080/p?q", host: "other").get()
         #expect(plain.authority == "example.com:8080")
         #expect(plain.path == "/p?q")
     }
