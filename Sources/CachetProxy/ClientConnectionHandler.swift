@@ -211,6 +211,23 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
     /// The longest request target accepted (nginx's default buffer for a request line).
     static let maximumTargetLength = 8192
 
+    /// Whether `authority` is `uri-host [":" port]` as far as its characters go (RFC 9112
+    /// §3.2, RFC 3986 §3.2.2): unreserved, percent-encoded and sub-delims characters, colons
+    /// and the brackets of an IP literal. No userinfo (`@`), no path, query or fragment, no
+    /// whitespace or control characters, nothing that is not ASCII: such a Host would name
+    /// another cache key than the one the origin sees.
+    static func isValidAuthority(_ authority: String) -> Bool {
+        guard !authority.isEmpty else { return false }
+        return authority.utf8.allSatisfy { c in
+            switch c {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                return true
+            default:
+                return "-._~%!$&'()*+,;=:[]".utf8.contains(c)
+            }
+        }
+    }
+
     static func convert(_ head: HTTPRequestHead) -> Result<HTTPRequest, ProxyError> {
         if head.uri.utf8.count > maximumTargetLength { return .failure(.uriTooLong) }
         if head.version.major != 1 { return .failure(.versionNotSupported) }
@@ -229,17 +246,19 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
         if !path.hasPrefix("/") {
             // absolute-form (RFC 9112 §3.2.2): the target's authority replaces Host.
             if let schemeEnd = Self.afterScheme(path) {
+                // The authority ends at the path or the query (RFC 3986 §3.2); an empty
+                // path is "/" (RFC 9112 §3.2.1).
                 let rest = path[schemeEnd...]
-                let slash = rest.firstIndex(of: "/") ?? rest.endIndex
-                authority = String(rest[..<slash])
-                path = slash == rest.endIndex ? "/" : String(rest[slash...])
+                let end = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
+                authority = String(rest[..<end])
+                path = end == rest.endIndex ? "/" : rest[end] == "?" ? "/" + rest[end...] : String(rest[end...])
             } else if path == "*" && method == .options {
                 // asterisk-form is fine for OPTIONS.
             } else {
                 return .failure(.badRequest("invalid request target"))
             }
         }
-        if let a = authority, a.isEmpty || a.contains(where: { $0 == " " || $0 == "/" || $0 == "@" }) {
+        if let a = authority, !Self.isValidAuthority(a) {
             return .failure(.badRequest("invalid Host field"))
         }
         var request = HTTPRequest(method: method, scheme: "http", authority: authority, path: path)

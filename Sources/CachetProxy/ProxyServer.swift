@@ -1,6 +1,7 @@
 import HTTPCachePolicy
 import CachetStorage
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -72,9 +73,7 @@ public final class ProxyServer: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     // The proxy frames its responses itself (ResponseEncoding), so only NIO's
                     // request parser is used.
-                    try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes))
-                    )
+                    try channel.pipeline.syncOperations.addHandler(Self.makeRequestDecoder())
                     try channel.pipeline.syncOperations.addHandler(
                         ClientConnectionHandler(flow: flow, maximumRequestBodySize: maximumRequestBodySize)
                     )
@@ -111,6 +110,9 @@ public final class ProxyServer: Sendable {
         }
         try await task.value
     }
-}
 
-import NIOConcurrencyHelpers
+    /// NIO's request parser as the server installs it; the fuzz targets use the same one.
+    static func makeRequestDecoder() -> ByteToMessageHandler<HTTPRequestDecoder> {
+        ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes))
+    }
+}

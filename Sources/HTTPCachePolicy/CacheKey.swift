@@ -56,9 +56,11 @@ public enum TargetURI {
         }
         let scheme = scheme.lowercased()
         guard !scheme.isEmpty, let authority = normalizedAuthority(authority, scheme: scheme) else { return nil }
+        // Delimiters are found on bytes: as Characters, "#" or "?" followed by a combining
+        // mark would not be found.
         var path = Substring(pathAndQuery)
-        if let hash = path.firstIndex(of: "#") { path = path[..<hash] }  // a fragment is never part of the key
-        if path.isEmpty || path.first == "?" {
+        if let hash = path.utf8.firstIndex(of: UInt8(ascii: "#")) { path = path[..<hash] }  // a fragment is never part of the key
+        if path.isEmpty || path.utf8.first == UInt8(ascii: "?") {
             path = "/" + path
         }
         return scheme + "://" + authority + path
@@ -101,16 +103,21 @@ public enum TargetURI {
 
     /// The host lowercased, user information dropped, and a default or empty port removed.
     static func normalizedAuthority(_ authority: some StringProtocol, scheme: String) -> String? {
+        // Delimiters are found on bytes, as in `normalized`.
         var hostAndPort = Substring(authority)
-        if let at = hostAndPort.lastIndex(of: "@") { hostAndPort = hostAndPort[hostAndPort.index(after: at)...] }
+        if let at = hostAndPort.utf8.lastIndex(of: UInt8(ascii: "@")) { hostAndPort = hostAndPort[hostAndPort.utf8.index(after: at)...] }
         var host = hostAndPort
         var port: Substring = ""
         // The port follows the last colon, unless that colon is inside an IPv6 literal.
-        if let colon = hostAndPort.lastIndex(of: ":"), !hostAndPort[colon...].contains("]") {
+        if let colon = hostAndPort.utf8.lastIndex(of: UInt8(ascii: ":")), !hostAndPort.utf8[colon...].contains(UInt8(ascii: "]")) {
             host = hostAndPort[..<colon]
-            port = hostAndPort[hostAndPort.index(after: colon)...]
+            port = hostAndPort[hostAndPort.utf8.index(after: colon)...]
         }
-        guard !host.isEmpty else { return nil }
+        // A host holds a colon only inside an IP literal (RFC 3986 §3.2.2); "a::80" or
+        // "[1]:::80" name no host, and reading their port would not be idempotent.
+        guard !host.isEmpty,
+            !host.utf8.contains(UInt8(ascii: ":")) || (host.utf8.first == UInt8(ascii: "[") && host.utf8.last == UInt8(ascii: "]"))
+        else { return nil }
         var result = host.lowercased()
         if !port.isEmpty {
             let number = port.allSatisfy(\.isASCIIDigit) ? Int(port.drop(while: { $0 == "0" })) ?? 0 : nil

@@ -43,7 +43,10 @@ extension HTTPDate {
             parsed = p.rfc850(now: now)
         }
         guard let parsed, p.isAtEnd else { return nil }
-        self = parsed
+        // A leap second counts as the next second, except after the last second an
+        // IMF-fixdate can write: "31 Dec 9999 23:59:60" would otherwise be a date that
+        // formats as another one.
+        self = min(parsed, HTTPDate.latestWritable)
     }
 }
 

@@ -94,6 +94,10 @@ extension HTTPDate {
         self = date
     }
 
+    /// 9999-12-31 23:59:59 UTC: the last instant with a four-digit year, the latest an
+    /// HTTP-date can carry.
+    static let latestWritable = HTTPDate(secondsSince1970: 253_402_300_799)
+
     @usableFromInline
     init?(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
         guard (1...12).contains(month),
