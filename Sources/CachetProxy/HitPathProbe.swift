@@ -25,7 +25,7 @@ public struct HitPathProbe: Sendable {
     /// sends (`nil` when it is not a fresh hit).
     public func respond(to request: HTTPRequest, now: HTTPDate) -> ByteBuffer? {
         guard let key = RequestFlow.key(for: request),
-            let hit = RequestFlow.freshHit(request, key: key, store: store, headers: headers, now: now, prepared: true)
+            let hit = RequestFlow.freshHit(request, key: key, adaptation: RequestFlow.adaptation(request), store: store, headers: headers, now: now, prepared: true)
         else { return nil }
         switch hit {
         case .prepared(let head, _):

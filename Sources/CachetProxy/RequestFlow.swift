@@ -57,12 +57,12 @@ final class RequestFlow: Sendable {
     /// with no task, no origin and no lock held beyond the store's lookup. `prepared` says
     /// whether the connection takes an entry's prepared head (HTTP/1.1, kept alive).
     func answerFromMemory(_ request: HTTPRequest, prepared: Bool) -> FreshHit? {
-        guard request.method == .get || request.method == .head,
-            !Self.hasOriginOnlyConditions(request),
-            configuration.origin(for: request.authority) != nil,
-            let key = Self.key(for: request)
+        guard request.method == .get || request.method == .head else { return nil }
+        // One pass over the request's fields decides both whether the cache may answer and how.
+        let adaptation = Self.adaptation(request)
+        guard adaptation != .originOnly, configuration.origin(for: request.authority) != nil, let key = Self.key(for: request)
         else { return nil }
-        return Self.freshHit(request, key: key, store: store, headers: headers, now: clock.now(), prepared: prepared)
+        return Self.freshHit(request, key: key, adaptation: adaptation, store: store, headers: headers, now: clock.now(), prepared: prepared)
     }
 
     /// A fresh hit's answer: the bytes of its head from the entry's prepared heads for a
@@ -76,14 +76,15 @@ final class RequestFlow: Sendable {
     /// The answer of a fresh stored response for `request`, or `nil` when there is none:
     /// the whole fast path after the request's checks (also driven by the benchmarks' probe).
     static func freshHit(
-        _ request: HTTPRequest, key: CacheKey, store: MemoryStore, headers: DeliveryHeaders, now: HTTPDate, prepared: Bool
+        _ request: HTTPRequest, key: CacheKey, adaptation: Adaptation, store: MemoryStore, headers: DeliveryHeaders, now: HTTPDate,
+        prepared: Bool
     ) -> FreshHit? {
         let variants = store.variants(for: key)
         guard !variants.isEmpty, let index = select(variants, for: request) else { return nil }
         let stored = variants[index]
         guard case .fresh = stored.policy.evaluate(request: request, now: now) else { return nil }
         if prepared, let heads = stored.prepared {
-            switch Self.adaptation(request) {
+            switch adaptation {
             case .none:
                 return .prepared(head: headers.hitHead(heads.full, policy: stored.policy, now: now, allocator: DeliveryHeaders.allocator), body: stored.body)
             case .conditional:
@@ -95,7 +96,7 @@ final class RequestFlow: Sendable {
                 {
                     return .prepared(head: headers.hitHead(notModified, policy: stored.policy, now: now, allocator: DeliveryHeaders.allocator), body: nil)
                 }
-            case .range:
+            case .range, .originOnly:
                 break
             }
         }
@@ -103,6 +104,8 @@ final class RequestFlow: Sendable {
     }
 
     enum Adaptation {
+        /// If-Match or If-Unmodified-Since: for the origin alone (RFC 9111 §4.3.2).
+        case originOnly
         case none
         /// If-None-Match or If-Modified-Since, which the cache answers itself (RFC 9111 §4.3.2).
         case conditional
@@ -115,8 +118,9 @@ final class RequestFlow: Sendable {
         var adaptation = Adaptation.none
         for field in request.headerFields {
             let name = field.name
-            if name == .range { return .range }
-            if name == .ifNoneMatch || name == .ifModifiedSince { adaptation = .conditional }
+            if name == .ifMatch || name == .ifUnmodifiedSince { return .originOnly }
+            if name == .range { adaptation = .range }
+            if adaptation == .none, name == .ifNoneMatch || name == .ifModifiedSince { adaptation = .conditional }
         }
         return adaptation
     }
@@ -131,7 +135,7 @@ final class RequestFlow: Sendable {
         }
         // Only GET and HEAD are served from the cache. If-Match and If-Unmodified-Since are
         // for the origin alone (RFC 9111 §4.3.2), so such requests go there as they are.
-        guard request.method == .get || request.method == .head, !Self.hasOriginOnlyConditions(request),
+        guard request.method == .get || request.method == .head, Self.adaptation(request) != .originOnly,
             let key = Self.key(for: request)
         else {
             return await pass(request, body: body, to: origin, writer: writer)
@@ -411,7 +415,4 @@ final class RequestFlow: Sendable {
         return fields.contains(.ifNoneMatch) || fields.contains(.ifModifiedSince) || fields.contains(.range)
     }
 
-    static func hasOriginOnlyConditions(_ request: HTTPRequest) -> Bool {
-        request.headerFields.contains(.ifMatch) || request.headerFields.contains(.ifUnmodifiedSince)
-    }
 }

@@ -99,7 +99,6 @@ enum ResponseEncoding {
 
     /// The last chunk and the empty trailer section (RFC 9112 §7.1).
     static let lastChunk = ByteBuffer(string: "0\r\n\r\n")
-    static let crlf = ByteBuffer(string: "\r\n")
 }
 
 /// The `Connection` field the proxy adds for its own connection with the client (RFC 9112 §9.3).
