@@ -194,6 +194,7 @@ let package = Package(
         .testTarget(
             name: "CachetCheckTests",
             dependencies: [
+                "CachetTestSupport",
                 "CachetCheck",
                 "CachetHummingbird",
                 "CachetProxy",

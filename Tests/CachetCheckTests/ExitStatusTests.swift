@@ -1,4 +1,5 @@
 import CachetCheck
+import CachetTestSupport
 import HTTPTypes
 import Testing
 
@@ -28,8 +29,10 @@ struct ExitStatusTests {
 
     @Test("2 with a clear message when nothing listens on the port")
     func two() async throws {
-        let url = try await withOrigin { url, _ in url }  // the origin is shut down: its port is closed
+        let refusing = try RefusingPort()
+        let url = "http://127.0.0.1:\(refusing.port)/resource"
         let run = await CheckRun.run(url: url, timeout: .seconds(5))
+        withExtendedLifetime(refusing) {}
         #expect(run.status == 2)
         #expect(run.output.isEmpty)
         #expect(run.errorOutput.hasPrefix("cachet check: cannot fetch \(url): connection refused"), "\(run.errorOutput)")

@@ -1,3 +1,4 @@
+import CachetTestSupport
 import HTTPTypes
 import NIOCore
 import Testing
@@ -82,6 +83,7 @@ struct ProxyResilienceTests {
         _ = try await h.get("/e")
         _ = try await h.get("/n")
         try await h.origin.server.shutdown()
+        let down = try RefusingPort(port: h.origin.port)  // no parallel test's server may answer here
         h.advance(30)
         let stale = try await h.get("/e")
         #expect(stale.status == 200)
@@ -92,6 +94,7 @@ struct ProxyResilienceTests {
         #expect(failed.body.contains("could not be reached"))
         h.advance(60)
         #expect(try await h.get("/e").status == 502)
+        withExtendedLifetime(down) {}
         try await h.shutdown()
     }
 
