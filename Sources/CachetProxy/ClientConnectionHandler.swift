@@ -135,8 +135,9 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
             let flow = self.flow
             let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
             let loopContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+            let client = context.channel.remoteAddress
             flow.requests.spawn {
-                await flow.handle(request, body: body, writer: writer)
+                await flow.handle(request, body: body, client: client, writer: writer)
                 loopContext.eventLoop.execute {
                     handler.value.finished(writer, context: loopContext.value)
                 }

@@ -27,6 +27,8 @@ public struct ProxyConfiguration: Sendable {
     public var threads: Int?
     /// The persistent tier behind the memory store, if any (`--disk`).
     public var disk: DiskConfiguration?
+    /// Who may send `PURGE` (loopback by default).
+    public var purge: PurgeAccess = PurgeAccess()
 
     public init(
         listenHost: String = "127.0.0.1",

@@ -21,6 +21,8 @@ public enum ProxyError: Error, Sendable, Hashable {
     case gatewayTimeout(String)
     /// `only-if-cached` and nothing usable is stored: 504 (RFC 9111 §5.2.1.7).
     case notCached
+    /// A purge from a client that is neither allowed by address nor holds the token: 403.
+    case purgeForbidden
 
     var status: HTTPResponse.Status {
         switch self {
@@ -32,6 +34,7 @@ public enum ProxyError: Error, Sendable, Hashable {
         case .unknownHost: return .misdirectedRequest
         case .badGateway: return .badGateway
         case .gatewayTimeout, .notCached: return .gatewayTimeout
+        case .purgeForbidden: return .forbidden
         }
     }
 
@@ -46,6 +49,7 @@ public enum ProxyError: Error, Sendable, Hashable {
         case .badGateway: return "The origin server could not be reached or sent an invalid response.\n"
         case .gatewayTimeout: return "The origin server did not answer in time.\n"
         case .notCached: return "The response is not in the cache (only-if-cached).\n"
+        case .purgeForbidden: return "Purging is not allowed from this address without the purge token.\n"
         }
     }
 

@@ -69,6 +69,15 @@ struct ProxyCommand: AsyncParsableCommand {
     @Option(help: "Event loop threads (default: one per core).")
     var threads: Int?
 
+    @Option(
+        name: .customLong("purge-allow"),
+        help: ArgumentHelp("A client network allowed to PURGE, e.g. 10.0.0.0/8 (repeatable; default: loopback).", valueName: "CIDR")
+    )
+    var purgeAllow: [String] = []
+
+    @Option(help: "A token that allows PURGE from any client sending 'Authorization: Bearer TOKEN'.")
+    var purgeToken: String?
+
     func run() async throws {
         var configuration = ProxyConfiguration()
         let (host, port) = try Self.hostAndPort(listen)
@@ -80,6 +89,12 @@ struct ProxyCommand: AsyncParsableCommand {
             connect: .seconds(connectTimeout), firstByte: .seconds(firstByteTimeout), idle: .seconds(idleTimeout)
         )
         configuration.threads = threads
+        var networks: [ClientNetwork] = []
+        for text in purgeAllow {
+            guard let network = ClientNetwork(text) else { throw ValidationError("invalid --purge-allow network \(text)") }
+            networks.append(network)
+        }
+        configuration.purge = PurgeAccess(allowedNetworks: purgeAllow.isEmpty ? ClientNetwork.loopback : networks, token: purgeToken)
         if let disk {
             configuration.disk = DiskConfiguration(path: disk, limit: try Self.bytes(diskSize ?? "10GiB"))
         } else if diskSize != nil {
