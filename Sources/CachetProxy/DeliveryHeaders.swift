@@ -179,6 +179,7 @@ extension ProxyError {
         case .gatewayTimeout: return "origin timeout"
         case .notCached: return "only-if-cached"
         case .purgeForbidden: return "purge forbidden"
+        case .requestTimeout: return "request timeout"
         }
     }
 

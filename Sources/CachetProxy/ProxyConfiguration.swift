@@ -29,6 +29,8 @@ public struct ProxyConfiguration: Sendable {
     public var disk: DiskConfiguration?
     /// Who may send `PURGE` (loopback by default).
     public var purge: PurgeAccess = PurgeAccess()
+    /// How long clients may take to send a request, and stay idle between requests.
+    public var clientTimeouts: ClientTimeouts = ClientTimeouts()
 
     public init(
         listenHost: String = "127.0.0.1",

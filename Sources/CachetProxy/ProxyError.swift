@@ -23,6 +23,8 @@ public enum ProxyError: Error, Sendable, Hashable {
     case notCached
     /// A purge from a client that is neither allowed by address nor holds the token: 403.
     case purgeForbidden
+    /// The request did not arrive in time (``ClientTimeouts``): 408 (RFC 9110 §15.5.9).
+    case requestTimeout
 
     var status: HTTPResponse.Status {
         switch self {
@@ -35,6 +37,7 @@ public enum ProxyError: Error, Sendable, Hashable {
         case .badGateway: return .badGateway
         case .gatewayTimeout, .notCached: return .gatewayTimeout
         case .purgeForbidden: return .forbidden
+        case .requestTimeout: return .requestTimeout
         }
     }
 
@@ -50,6 +53,7 @@ public enum ProxyError: Error, Sendable, Hashable {
         case .gatewayTimeout: return "The origin server did not answer in time.\n"
         case .notCached: return "The response is not in the cache (only-if-cached).\n"
         case .purgeForbidden: return "Purging is not allowed from this address without the purge token.\n"
+        case .requestTimeout: return "The request did not arrive in time.\n"
         }
     }
 

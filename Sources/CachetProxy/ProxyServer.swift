@@ -62,6 +62,7 @@ public final class ProxyServer: Sendable {
         // Before binding: a request never finds the disk tier half open.
         try await flow.disk?.open()
         let maximumRequestBodySize = configuration.maximumRequestBodySize
+        let clientTimeouts = configuration.clientTimeouts
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -72,11 +73,14 @@ public final class ProxyServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     // The proxy frames its responses itself (ResponseEncoding), so only NIO's
-                    // request parser is used.
-                    try channel.pipeline.syncOperations.addHandler(Self.makeRequestDecoder())
-                    try channel.pipeline.syncOperations.addHandler(
-                        ClientConnectionHandler(flow: flow, maximumRequestBodySize: maximumRequestBodySize)
+                    // request parser is used; the observer before it starts the clock on a
+                    // request head (slowloris).
+                    let connection = ClientConnectionHandler(
+                        flow: flow, maximumRequestBodySize: maximumRequestBodySize, timeouts: clientTimeouts
                     )
+                    try channel.pipeline.syncOperations.addHandler(ByteArrivalObserver(connection: connection))
+                    try channel.pipeline.syncOperations.addHandler(Self.makeRequestDecoder())
+                    try channel.pipeline.syncOperations.addHandler(connection)
                 }
             }
         let channel = try await bootstrap.bind(host: configuration.listenHost, port: configuration.listenPort).get()

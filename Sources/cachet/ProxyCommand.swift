@@ -60,6 +60,12 @@ struct ProxyCommand: AsyncParsableCommand {
     @Option(help: "Seconds the origin may stay silent while sending a body.")
     var idleTimeout: Int64 = 30
 
+    @Option(help: "Seconds a client has to send a whole request head once it has begun (slowloris); then 408.")
+    var requestHeadTimeout: Int64 = 10
+
+    @Option(help: "Seconds a client connection may stay idle between requests (or within a request body) before it is closed.")
+    var clientIdleTimeout: Int64 = 60
+
     @Option(help: "A targeted cache-control field this cache obeys before CDN-Cache-Control (RFC 9213), e.g. Cachet-Cache-Control.")
     var cacheControlTarget: [String] = []
 
@@ -89,6 +95,8 @@ struct ProxyCommand: AsyncParsableCommand {
             connect: .seconds(connectTimeout), firstByte: .seconds(firstByteTimeout), idle: .seconds(idleTimeout)
         )
         configuration.threads = threads
+        guard requestHeadTimeout > 0, clientIdleTimeout > 0 else { throw ValidationError("timeouts must be positive") }
+        configuration.clientTimeouts = ClientTimeouts(requestHead: .seconds(requestHeadTimeout), idle: .seconds(clientIdleTimeout))
         var networks: [ClientNetwork] = []
         for text in purgeAllow {
             guard let network = ClientNetwork(text) else { throw ValidationError("invalid --purge-allow network \(text)") }
