@@ -51,6 +51,8 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
     /// request costs a clock read, never a timer.
     private var timer: Scheduled<Void>?
     private var timerDeadline = NIODeadline.distantFuture
+    /// While an answer is still being written: the bytes left when last seen shrinking, and when.
+    private var sending: (bytes: Int, since: NIODeadline)?
 
     init(flow: RequestFlow, maximumRequestBodySize: Int, timeouts: ClientTimeouts = ClientTimeouts()) {
         self.flow = flow
@@ -98,8 +100,28 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
     }
 
     private func checkTimeouts(context: ChannelHandlerContext) {
-        guard context.channel.isActive, !closing else { return }
+        guard context.channel.isActive else { return }
         let now = context.eventLoop.now
+        // Bytes still waiting to go out: the client must keep reading them (the slow-read
+        // attack), but a large body may take long, so progress is what counts.
+        let buffered = (try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
+        if buffered > 0 {
+            if let sending, buffered >= sending.bytes {
+                if now >= sending.since + timeouts.idle {
+                    context.close(promise: nil)
+                    return
+                }
+            } else {
+                sending = (buffered, now)
+            }
+            return scheduleCheck(at: now + timeouts.idle, context: context)
+        }
+        if sending != nil {
+            sending = nil
+            // The answer has gone out in full: the connection idles from now.
+            if case .idle = phase { phase = .idle(since: now) }
+        }
+        guard !closing else { return }
         switch phase {
         case .receivingHead(let since):
             let deadline = since + timeouts.requestHead

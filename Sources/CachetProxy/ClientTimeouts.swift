@@ -7,8 +7,9 @@ public struct ClientTimeouts: Sendable, Hashable {
     /// trickling one byte at a time does not extend it. It gets 408 (RFC 9110 §15.5.9).
     public var requestHead: TimeAmount
     /// How long a connection may stay without a request in progress: between keep-alive
-    /// requests, before the first one, and between the parts of a request body. The
-    /// connection is then closed (RFC 9112 §9.6).
+    /// requests, before the first one, and between the parts of a request body; and how long
+    /// a client may leave a response unread without taking any of it (the slow-read attack).
+    /// The connection is then closed (RFC 9112 §9.6).
     public var idle: TimeAmount
 
     public init(requestHead: TimeAmount = .seconds(10), idle: TimeAmount = .seconds(60)) {

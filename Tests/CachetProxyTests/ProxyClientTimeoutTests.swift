@@ -1,4 +1,6 @@
 import CachetStorage
+import HTTPCachePolicy
+import HTTPPreconditions
 import CachetTestSupport
 import HTTPTypes
 import Logging
@@ -20,16 +22,20 @@ struct ProxyClientTimeoutTests {
         let loop = EmbeddedEventLoop()
         let channel: EmbeddedChannel
         let origin: OriginClient
+        let flow: RequestFlow
+        /// Holds back what the proxy writes, as a client that does not read would.
+        let reader = UnreadBytes()
 
         init(timeouts: ClientTimeouts) throws {
             channel = EmbeddedChannel(loop: loop)
             origin = OriginClient(timeouts: OriginTimeouts(), eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
-            let flow = RequestFlow(
+            flow = RequestFlow(
                 configuration: ProxyConfiguration(defaultOrigin: OriginAddress("http://127.0.0.1:9")),
-                store: MemoryStore(limit: 1 << 20), origin: origin, clock: ManualClock(ProxyHarness.start),
+                store: MemoryStore(limit: 64 << 20), origin: origin, clock: ManualClock(ProxyHarness.start),
                 logger: Logger(label: "test")
             )
             let connection = ClientConnectionHandler(flow: flow, maximumRequestBodySize: 1 << 20, timeouts: timeouts)
+            try channel.pipeline.syncOperations.addHandler(reader)
             try channel.pipeline.syncOperations.addHandler(ByteArrivalObserver(connection: connection))
             try channel.pipeline.syncOperations.addHandler(ProxyServer.makeRequestDecoder())
             try channel.pipeline.syncOperations.addHandler(connection)
@@ -51,6 +57,52 @@ struct ProxyClientTimeoutTests {
             _ = try? channel.finish()
             try await origin.shutdown()
         }
+    }
+
+    /// Keeps the bytes written unflushed (buffered in the channel) while `holding`.
+    final class UnreadBytes: ChannelOutboundHandler {
+        typealias OutboundIn = ByteBuffer
+        var holding = false
+
+        func flush(context: ChannelHandlerContext) {
+            if !holding { context.flush() }
+        }
+
+        func release(_ channel: Channel) {
+            holding = false
+            channel.flush()
+        }
+    }
+
+    /// A fresh 1 MiB response stored for `http://x/big`.
+    static func storeBig(in flow: RequestFlow) {
+        let request = HTTPRequest(method: .get, scheme: "http", authority: "x", path: "/big")
+        var response = HTTPResponse(status: .ok)
+        response.headerFields = [.date: ProxyHarness.start.imfFixdate, .cacheControl: "max-age=3600"]
+        let policy = CachePolicy(request: request, response: response, requestTime: ProxyHarness.start, responseTime: ProxyHarness.start)
+        let stored = flow.store.insert(flow.headers.entry(key: CacheKey(request: request)!, policy: policy, body: ByteBuffer(repeating: 0x62, count: 1 << 20)))
+        precondition(stored, "the store must hold the response for the hit path to answer")
+    }
+
+    @Test("a client that leaves a response unread is cut after the idle time; one that takes it in time is not")
+    func slowReader() async throws {
+        let c = try EmbeddedConnection(timeouts: ClientTimeouts(requestHead: .seconds(10), idle: .seconds(60)))
+        Self.storeBig(in: c.flow)
+        c.reader.holding = true
+        try c.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+        c.loop.advanceTime(by: .seconds(59))
+        #expect(c.channel.isActive)
+        c.reader.release(c.channel)  // taken in full before the deadline
+        let answer = try c.written()
+        #expect(answer.utf8.count > 1 << 20, "\(answer.prefix(300))")
+        c.loop.advanceTime(by: .seconds(59))
+        #expect(c.channel.isActive, "idle time counts from when the answer went out")
+
+        c.reader.holding = true
+        try c.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+        c.loop.advanceTime(by: .seconds(200))
+        #expect(!c.channel.isActive)
+        try await c.finish()
     }
 
     @Test("a head trickled one field a second is cut at the deadline from its first byte: 408, then close")
@@ -115,7 +167,7 @@ struct ProxyClientTimeoutTests {
 
     @Test("live: a keep-alive connection gets its answer, then is closed once idle")
     func liveIdle() async throws {
-        let h = try await ProxyHarness.make { $0.clientTimeouts = ClientTimeouts(requestHead: .seconds(30), idle: .seconds(1)) }
+        let h = try await ProxyHarness.make { $0.clientTimeouts = ClientTimeouts(requestHead: .seconds(30), idle: .seconds(2)) }
         h.origin.route("/a") { _, _ in h.origin.ok("real", [(.cacheControl, "max-age=60")]) }
         let kept = try await RawConnection.exchange(port: h.port, "GET /a HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(kept.hasPrefix("HTTP/1.1 200 OK\r\n"))
