@@ -47,6 +47,16 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
 
     private let timeouts: ClientTimeouts
     private var phase = Phase.idle(since: .uptimeNanoseconds(0))
+    /// The connection's event loop as a task executor, made on the first request that needs it.
+    private var loopExecutor: EventLoopTaskExecutor?
+
+    private func executor(_ context: ChannelHandlerContext) -> EventLoopTaskExecutor {
+        if let loopExecutor { return loopExecutor }
+        let executor = EventLoopTaskExecutor(context.eventLoop)
+        loopExecutor = executor
+        return executor
+    }
+
     /// The one timer checking the phase. It is rescheduled only when it fires, so that a
     /// request costs a clock read, never a timer.
     private var timer: Scheduled<Void>?
@@ -261,7 +271,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
             let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
             let loopContext = NIOLoopBound(context, eventLoop: context.eventLoop)
             let client = context.channel.remoteAddress
-            flow.requests.spawn {
+            flow.requests.spawn(on: executor(context)) {
                 await flow.handle(request, body: body, client: client, writer: writer)
                 loopContext.eventLoop.execute {
                     handler.value.finished(writer, context: loopContext.value)
