@@ -28,6 +28,10 @@ public struct ProxyConfiguration: Sendable {
     /// The persistent tier behind the memory store, if any (`--disk`).
     public var disk: DiskConfiguration?
 
+    /// How long a shutdown waits for the requests in flight before it closes their
+    /// connections (`--drain-timeout`); `nil` waits as long as they take.
+    public var drainTimeout: Duration? = .seconds(30)
+
     public init(
         listenHost: String = "127.0.0.1",
         listenPort: Int = 8080,
