@@ -1,6 +1,7 @@
 import CachetTestSupport
 import Foundation
 import HTTPTypes
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Testing
@@ -33,13 +34,16 @@ struct ProxyLifecycleTests {
         return false
     }
 
-    @Test("SIGTERM drains a slow in-flight request: new connections are refused, the request gets its whole 200, exit 0")
+    @Test("SIGTERM drains a slow in-flight request: new connections are refused, an idle keep-alive connection is closed, the request gets its whole 200, exit 0")
     func sigtermDrainsSlowRequest() async throws {
         let executable = try ProxyDiskTests.cachetExecutable()
         let arrived = Gate()
         let release = Gate()
         let content = ProxyDiskTests.body("slow", bytes: 20_000)
         let origin = SimpleOriginServer { request, _ in
+            if request.path == "/fast" {
+                return .init(head: HTTPResponse(status: .ok, headerFields: [.cacheControl: "no-store"]), body: ByteBuffer(string: "fast"))
+            }
             arrived.open()
             await release.wait()
             var head = HTTPResponse(status: .ok)
@@ -50,11 +54,39 @@ struct ProxyLifecycleTests {
         let proxy = try await ChildProxy.launch(executable, arguments: Self.arguments(origin: originPort), keepErrors: true)
         defer { proxy.sigkill() }
 
+        // An idle keep-alive connection: one request answered, then nothing.
+        let idle = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: proxy.port) { channel in
+                channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+            }
         // A keep-alive client: the proxy must end the connection itself once it has answered.
         let client = ProxyDiskTests.client()
         let answer = Task { try await ProxyDiskTests.get(client, port: proxy.port, path: "/slow") }
-        await arrived.wait()
-        proxy.sigterm()
+        try await idle.executeThenClose { inbound, outbound in
+            try await outbound.write(ByteBuffer(string: "GET /fast HTTP/1.1\r\nHost: drain.test\r\n\r\n"))
+            var responses = inbound.makeAsyncIterator()
+            var text = ""
+            while !(text.hasSuffix("\r\n\r\nfast") || text.hasSuffix("fast\r\n0\r\n\r\n")) {
+                guard let chunk = try await responses.next() else { break }
+                text += String(buffer: chunk)
+            }
+            #expect(text.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(text)")
+
+            await arrived.wait()
+            proxy.sigterm()
+            // Closed by the proxy while the slow request is still held at the origin. Should it
+            // stay open, a guard kills the proxy after 20 s so that the test ends.
+            let killed = NIOLockedValueBox(false)
+            let guardTask = Task {
+                try await Task.sleep(for: .seconds(20))
+                killed.withLockedValue { $0 = true }
+                proxy.sigkill()
+            }
+            let after = try? await responses.next()
+            guardTask.cancel()
+            #expect(!killed.withLockedValue { $0 }, "the idle keep-alive connection stayed open after SIGTERM")
+            #expect(after == nil, "the idle connection got more bytes: \(after.map { String(buffer: $0) } ?? "")")
+        }
         let refused = await Self.waitUntilRefused(proxy.port)
         #expect(refused, "the proxy still accepts connections after SIGTERM")
         // Only now may the origin answer: the drain waited for it.
