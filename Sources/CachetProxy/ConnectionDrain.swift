@@ -28,9 +28,11 @@ enum ConnectionDrain {
             // Out of time: cut what is left. Cancelled requests stop waiting on the origin,
             // so `finished` ends and the group can return.
             let cut = connections.closeAll()
+            let running = flow.requests.count + flow.background.count
             flow.requests.cancelAll()
             flow.background.cancelAll()
-            return .cutShort(connections: cut)
+            // A bound of 0 with nothing in flight loses the race without cutting anything.
+            return cut == 0 && running == 0 ? .drained : .cutShort(connections: cut)
         }
     }
 }

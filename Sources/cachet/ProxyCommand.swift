@@ -143,7 +143,7 @@ struct ProxyCommand: AsyncParsableCommand {
         try await exampleServer?.shutdown()
         if case .cutShort(let connections) = outcome {
             throw ProxyExit.fail(
-                "drain cut short after \(drainTimeout)s: \(connections) connection(s) closed with requests in flight",
+                "drain cut short after \(drainTimeout.formatted)s: \(connections) connection(s) closed with requests in flight",
                 ProxyExit.drainCutShort
             )
         }
@@ -163,7 +163,7 @@ struct ProxyCommand: AsyncParsableCommand {
         configuration.threads = threads
         if let threads, threads < 1 { throw InvalidFlag("invalid --threads \(threads): at least 1") }
         guard drainTimeout.isFinite, drainTimeout >= 0, drainTimeout < 1e9 else {
-            throw InvalidFlag("invalid --drain-timeout \(drainTimeout): seconds, 0 or more")
+            throw InvalidFlag("invalid --drain-timeout \(drainTimeout.formatted): seconds, 0 or more")
         }
         configuration.drainTimeout = .milliseconds(Int64(drainTimeout * 1000))
         if let disk {
@@ -227,5 +227,12 @@ struct ProxyCommand: AsyncParsableCommand {
         }
         guard let number = Int(value), number >= 0 else { throw invalid }
         return number
+    }
+}
+
+extension Double {
+    /// `1` for 1.0, `0.5` for 0.5: seconds as an operator wrote them.
+    fileprivate var formatted: String {
+        rounded() == self && abs(self) < 1e15 ? "\(Int(self))" : "\(self)"
     }
 }

@@ -137,9 +137,19 @@ struct ProxyLifecycleTests {
         #expect(took >= .seconds(1), "cut before the bound: \(took)")
         #expect(took < .seconds(10), "\(took)")
         let lines = proxy.errorLines()
-        #expect(lines.last?.hasPrefix("cachet proxy: drain cut short after 1.0s: 1 connection(s)") == true, "\(lines)")
+        #expect(lines.last?.hasPrefix("cachet proxy: drain cut short after 1s: 1 connection(s)") == true, "\(lines)")
         never.open()
         try await origin.shutdown()
+    }
+
+    @Test("SIGINT with nothing in flight: exit 0 at once, even with --drain-timeout 0")
+    func sigintIdle() async throws {
+        let executable = try ProxyDiskTests.cachetExecutable()
+        let proxy = try await ChildProxy.launch(executable, arguments: Self.arguments(origin: 1, ["--drain-timeout", "0"]), keepErrors: true)
+        defer { proxy.sigkill() }
+        _ = kill(proxy.process.processIdentifier, SIGINT)
+        #expect(try await proxy.exitStatus() == 0)
+        #expect(proxy.errorLines().isEmpty, "\(proxy.errorLines())")
     }
 
     @Test("with --disk: SIGTERM after some misses exits 0, and a restart on the folder answers them from disk")
@@ -201,7 +211,7 @@ struct ProxyLifecycleTests {
         .init(arguments: ["--origin", "http://x", "--listen", "127.0.0.1:70000"], message: "invalid --listen 127.0.0.1:70000: expected HOST:PORT", status: 64),
         .init(arguments: ["--origin", "http://x", "--memory", "12XB"], message: "invalid --memory 12XB: expected a size", status: 64),
         .init(arguments: ["--origin", "http://x", "--disk-size", "1GiB"], message: "--disk-size needs --disk PATH", status: 64),
-        .init(arguments: ["--origin", "http://x", "--drain-timeout=-1"], message: "invalid --drain-timeout -1.0", status: 64),
+        .init(arguments: ["--origin", "http://x", "--drain-timeout=-1"], message: "invalid --drain-timeout -1: seconds, 0 or more", status: 64),
         .init(arguments: ["--disk", "/tmp"], message: "give at least one --origin, or --example-origin", status: 64),
     ]
 
