@@ -37,9 +37,6 @@ final class ConnectionRegistry: Sendable {
         }
     }
 
-    /// How many connections are open.
-    var count: Int { state.withLockedValue { $0.channels.count } }
-
     /// Asks every open connection to close once it owes no response; connections registered
     /// from now on are closed at once.
     func quiesce() {

@@ -80,15 +80,14 @@ struct ProxyCommand: AsyncParsableCommand {
     var drainTimeout: Double = 30
 
     func run() async throws {
-        let configuration: ProxyConfiguration
+        var configured: ProxyConfiguration
         do {
-            configuration = try makeConfiguration()
+            configured = try makeConfiguration()
         } catch let error as InvalidFlag {
             throw ProxyExit.fail(error.description, ProxyExit.invalidFlag)
         }
 
         var exampleServer: SimpleOriginServer?
-        var configured = configuration
         if exampleOrigin {
             let server = SimpleOriginServer(handler: ExampleOrigin.handler())
             do {
