@@ -213,6 +213,11 @@ struct ProxyLifecycleTests {
         .init(arguments: ["--origin", "http://x", "--disk-size", "1GiB"], message: "--disk-size needs --disk PATH", status: 64),
         .init(arguments: ["--origin", "http://x", "--drain-timeout=-1"], message: "invalid --drain-timeout -1: seconds, 0 or more", status: 64),
         .init(arguments: ["--disk", "/tmp"], message: "give at least one --origin, or --example-origin", status: 64),
+        // A folder below a device: unusable even for root, on every system.
+        .init(
+            arguments: ["--origin", "http://127.0.0.1:1", "--listen", "127.0.0.1:0", "--disk", "/dev/null/cache"],
+            message: "cannot use --disk /dev/null/cache: cannot open the disk cache folder: ", status: 1
+        ),
     ]
 
     /// Runs `cachet` with `arguments` to its end and returns its status and stderr lines.
@@ -230,7 +235,7 @@ struct ProxyLifecycleTests {
         return (process.terminationStatus, text.split(separator: "\n"))
     }
 
-    @Test("a flag value the proxy cannot use: one line on stderr naming it, exit 64", arguments: badConfigurations)
+    @Test("a flag value the proxy cannot use: one line on stderr naming it, exit 64 (1 for a disk folder it cannot use)", arguments: badConfigurations)
     func badFlag(_ bad: BadConfiguration) throws {
         let (status, lines) = try Self.runToExit(["proxy"] + bad.arguments)
         #expect(status == bad.status)
