@@ -38,9 +38,107 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
     /// The writer of the request being answered off the event loop.
     private var inFlight: ChannelResponseWriter?
 
-    init(flow: RequestFlow, maximumRequestBodySize: Int) {
+    /// Where the connection stands for its timeouts (``ClientTimeouts``).
+    private enum Phase {
+        /// Waiting for a request since then, none of it received.
+        case idle(since: NIODeadline)
+        /// A request head began to arrive then and is not complete yet.
+        case receivingHead(since: NIODeadline)
+        /// A request body is arriving; its last part came then.
+        case receivingBody(since: NIODeadline)
+        /// The request is complete and being answered: the origin's timeouts apply.
+        case answering
+    }
+
+    private let timeouts: ClientTimeouts
+    private var phase = Phase.idle(since: .uptimeNanoseconds(0))
+    /// The one timer checking the phase. It is rescheduled only when it fires, so that a
+    /// request costs a clock read, never a timer.
+    private var timer: Scheduled<Void>?
+    private var timerDeadline = NIODeadline.distantFuture
+
+    init(flow: RequestFlow, maximumRequestBodySize: Int, timeouts: ClientTimeouts = ClientTimeouts()) {
         self.flow = flow
         self.maximumRequestBodySize = maximumRequestBodySize
+        self.timeouts = timeouts
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        // The event loop's clock, which tests can move (EmbeddedEventLoop).
+        let now = context.eventLoop.now
+        phase = .idle(since: now)
+        scheduleCheck(at: now + timeouts.idle, context: context)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
+    }
+
+    // MARK: - Timeouts
+
+    /// Bytes came in (``ByteArrivalObserver``): an idle connection starts receiving a head,
+    /// which must be complete within ``ClientTimeouts/requestHead`` however slowly it comes.
+    func bytesArrived(context: ChannelHandlerContext) {
+        guard case .idle = phase else { return }
+        let now = context.eventLoop.now
+        phase = .receivingHead(since: now)
+        scheduleCheck(at: now + timeouts.requestHead, context: context)
+    }
+
+    /// Makes sure the timer fires no later than `deadline`.
+    private func scheduleCheck(at deadline: NIODeadline, context: ChannelHandlerContext) {
+        if timer != nil {
+            // A check due earlier looks again and reschedules itself.
+            if timerDeadline <= deadline { return }
+            timer?.cancel()
+        }
+        timerDeadline = deadline
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let loopContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(deadline: deadline) {
+            handler.value.timer = nil
+            handler.value.checkTimeouts(context: loopContext.value)
+        }
+    }
+
+    private func checkTimeouts(context: ChannelHandlerContext) {
+        guard context.channel.isActive, !closing else { return }
+        let now = context.eventLoop.now
+        switch phase {
+        case .receivingHead(let since):
+            let deadline = since + timeouts.requestHead
+            guard now >= deadline else { return scheduleCheck(at: deadline, context: context) }
+            timedOut(context: context)
+        case .receivingBody(let since):
+            let deadline = since + timeouts.idle
+            guard now >= deadline else { return scheduleCheck(at: deadline, context: context) }
+            timedOut(context: context)
+        case .idle(let since):
+            let deadline = since + timeouts.idle
+            guard now >= deadline else { return scheduleCheck(at: deadline, context: context) }
+            // Between requests nothing is owed: the connection just closes (RFC 9112 §9.6).
+            closing = true
+            context.close(promise: nil)
+        case .answering:
+            // Looked at again once the answer is written and the connection idles.
+            scheduleCheck(at: now + timeouts.idle, context: context)
+        }
+    }
+
+    /// A request that did not arrive in time: 408 and close (RFC 9110 §15.5.9).
+    private func timedOut(context: ChannelHandlerContext) {
+        closing = true
+        waiting.removeAll()
+        head = nil
+        body = nil
+        let writer = ChannelResponseWriter(context: context, channel: context.channel, version: .http1_1, keepAlive: false, isHead: false)
+        writer.writeOnEventLoop(flow.headers.error(.requestTimeout, forward: nil), body: ProxyError.requestTimeout.body, close: true)
+    }
+
+    /// The connection waits for its next request from now.
+    private func becameIdle(_ context: ChannelHandlerContext) {
+        phase = .idle(since: context.eventLoop.now)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -111,7 +209,9 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
             self.head = head
             self.body = nil
             self.rejectedBody = false
+            phase = .receivingBody(since: context.eventLoop.now)
         case .body(var chunk):
+            phase = .receivingBody(since: context.eventLoop.now)
             guard !rejectedBody else { return }
             if body == nil {
                 body = chunk
@@ -125,6 +225,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
         case .end:
             guard let head = self.head else { return }
             self.head = nil
+            phase = .answering
             respond(to: head, context: context)
         }
     }
@@ -151,9 +252,11 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
             } else {
                 context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
             }
+            becameIdle(context)
         case .delivery(let delivery):
             closing = !head.isKeepAlive
             makeWriter(head, context: context).writeOnEventLoop(delivery.head, body: delivery.body, close: false)
+            becameIdle(context)
         case nil:
             busy = true
             let writer = makeWriter(head, context: context)
@@ -161,8 +264,9 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
             let flow = self.flow
             let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
             let loopContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+            let client = context.channel.remoteAddress
             flow.requests.spawn {
-                await flow.handle(request, body: body, writer: writer)
+                await flow.handle(request, body: body, client: client, writer: writer)
                 loopContext.eventLoop.execute {
                     handler.value.finished(writer, context: loopContext.value)
                 }
@@ -190,6 +294,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
     private func finished(_ writer: ChannelResponseWriter, context: ChannelHandlerContext) {
         busy = false
         inFlight = nil
+        becameIdle(context)
         if writer.closesConnection { closing = true }
         while !busy, !closing, let event = waiting.popFirst() {
             switch event {

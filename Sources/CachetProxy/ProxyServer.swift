@@ -66,6 +66,7 @@ public final class ProxyServer: Sendable {
         try await flow.disk?.open()
         let maximumRequestBodySize = configuration.maximumRequestBodySize
         let connections = self.connections
+        let clientTimeouts = configuration.clientTimeouts
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -76,11 +77,14 @@ public final class ProxyServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     // The proxy frames its responses itself (ResponseEncoding), so only NIO's
-                    // request parser is used.
-                    try channel.pipeline.syncOperations.addHandler(Self.makeRequestDecoder())
-                    try channel.pipeline.syncOperations.addHandler(
-                        ClientConnectionHandler(flow: flow, maximumRequestBodySize: maximumRequestBodySize)
+                    // request parser is used; the observer before it starts the clock on a
+                    // request head (slowloris).
+                    let connection = ClientConnectionHandler(
+                        flow: flow, maximumRequestBodySize: maximumRequestBodySize, timeouts: clientTimeouts
                     )
+                    try channel.pipeline.syncOperations.addHandler(ByteArrivalObserver(connection: connection))
+                    try channel.pipeline.syncOperations.addHandler(Self.makeRequestDecoder())
+                    try channel.pipeline.syncOperations.addHandler(connection)
                     connections.register(channel)
                 }
             }

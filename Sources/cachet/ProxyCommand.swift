@@ -67,6 +67,12 @@ struct ProxyCommand: AsyncParsableCommand {
     @Option(help: "Seconds the origin may stay silent while sending a body.")
     var idleTimeout: Int64 = 30
 
+    @Option(help: "Seconds a client has to send a whole request head once it has begun (slowloris); then 408.")
+    var requestHeadTimeout: Int64 = 10
+
+    @Option(help: "Seconds a client connection may stay idle between requests (or within a request body) before it is closed.")
+    var clientIdleTimeout: Int64 = 60
+
     @Option(help: "A targeted cache-control field this cache obeys before CDN-Cache-Control (RFC 9213), e.g. Cachet-Cache-Control.")
     var cacheControlTarget: [String] = []
 
@@ -78,6 +84,15 @@ struct ProxyCommand: AsyncParsableCommand {
 
     @Option(help: "Seconds SIGTERM / SIGINT waits for requests in flight before closing their connections.")
     var drainTimeout: Double = 30
+
+    @Option(
+        name: .customLong("purge-allow"),
+        help: ArgumentHelp("A client network allowed to PURGE, e.g. 10.0.0.0/8 (repeatable; default: loopback).", valueName: "CIDR")
+    )
+    var purgeAllow: [String] = []
+
+    @Option(help: "A token that allows PURGE from any client sending 'Authorization: Bearer TOKEN'.")
+    var purgeToken: String?
 
     func run() async throws {
         var configured: ProxyConfiguration
@@ -165,6 +180,16 @@ struct ProxyCommand: AsyncParsableCommand {
             throw InvalidFlag("invalid --drain-timeout \(drainTimeout.formatted): seconds, 0 or more")
         }
         configuration.drainTimeout = .milliseconds(Int64(drainTimeout * 1000))
+        guard requestHeadTimeout > 0, clientIdleTimeout > 0 else {
+            throw InvalidFlag("invalid --request-head-timeout or --client-idle-timeout: seconds, more than 0")
+        }
+        configuration.clientTimeouts = ClientTimeouts(requestHead: .seconds(requestHeadTimeout), idle: .seconds(clientIdleTimeout))
+        var networks: [ClientNetwork] = []
+        for text in purgeAllow {
+            guard let network = ClientNetwork(text) else { throw InvalidFlag("invalid --purge-allow \(text): expected a network such as 10.0.0.0/8") }
+            networks.append(network)
+        }
+        configuration.purge = PurgeAccess(allowedNetworks: purgeAllow.isEmpty ? ClientNetwork.loopback : networks, token: purgeToken)
         if let disk {
             guard !disk.isEmpty else { throw InvalidFlag("invalid --disk: an empty path") }
             configuration.disk = DiskConfiguration(path: disk, limit: try Self.bytes(diskSize ?? "10GiB", flag: "--disk-size"))
