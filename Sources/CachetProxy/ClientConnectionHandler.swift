@@ -32,6 +32,11 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
     private var readHeld = false
     /// The client shut its sending side: answer what it sent, then close.
     private var inputClosed = false
+    /// The server is draining (`ChannelShouldQuiesceEvent`): finish the request being
+    /// received or answered, then close.
+    private var quiescing = false
+    /// The writer of the request being answered off the event loop.
+    private var inFlight: ChannelResponseWriter?
 
     /// Where the connection stands for its timeouts (``ClientTimeouts``).
     private enum Phase {
@@ -174,6 +179,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
             waiting.append(.part(part))
         } else if !closing {
             receive(part, context: context)
+            closeIfQuiesced(context: context)
         }
     }
 
@@ -186,6 +192,12 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent {
+            quiescing = true
+            inFlight?.makeLast()
+            closeIfQuiesced(context: context)
+            return
+        }
         if case ChannelEvent.inputClosed = event {
             inputClosed = true
             closeWhenIdle(context: context)
@@ -197,6 +209,18 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
     /// response owed has been written.
     private func closeWhenIdle(context: ChannelHandlerContext) {
         guard inputClosed, !busy, waiting.isEmpty else { return }
+        // Writes complete in order: this one completes when every response before it has.
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer())).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    /// While draining, a connection closes as soon as it owes no response and holds no part
+    /// of a request; what was pipelined behind the last answer is not answered (the client
+    /// sees the close and may retry elsewhere, RFC 9112 §9.3.1).
+    private func closeIfQuiesced(context: ChannelHandlerContext) {
+        guard quiescing, !busy, head == nil else { return }
+        closing = true
+        waiting.removeAll()
         // Writes complete in order: this one completes when every response before it has.
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(ByteBuffer())).whenComplete { _ in channel.close(promise: nil) }
@@ -251,7 +275,8 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
         self.body = nil
         // A fresh hit is answered right here on the event loop; everything else continues
         // in a task, and the connection waits for it.
-        switch flow.answerFromMemory(request, prepared: head.isKeepAlive && head.version == .http1_1) {
+        // While draining, a hit is not sent as prepared bytes: those say keep-alive.
+        switch flow.answerFromMemory(request, prepared: head.isKeepAlive && head.version == .http1_1 && !quiescing) {
         case .prepared(let bytes, let content):
             if head.method != .HEAD, let content, content.readableBytes > 0 {
                 context.write(wrapOutboundOut(bytes), promise: nil)
@@ -267,6 +292,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
         case nil:
             busy = true
             let writer = makeWriter(head, context: context)
+            inFlight = writer
             let flow = self.flow
             let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
             let loopContext = NIOLoopBound(context, eventLoop: context.eventLoop)
@@ -287,16 +313,19 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
     }
 
     private func makeWriter(_ head: HTTPRequestHead, context: ChannelHandlerContext) -> ChannelResponseWriter {
-        ChannelResponseWriter(
+        let writer = ChannelResponseWriter(
             context: context, channel: context.channel, version: head.version, keepAlive: head.isKeepAlive,
             isHead: head.method == .HEAD
         )
+        if quiescing { writer.makeLast() }
+        return writer
     }
 
     /// The response to the request answered off the loop has been written: go on with what
     /// waited behind it.
     private func finished(_ writer: ChannelResponseWriter, context: ChannelHandlerContext) {
         busy = false
+        inFlight = nil
         becameIdle(context)
         if writer.closesConnection { closing = true }
         while !busy, !closing, let event = waiting.popFirst() {
@@ -311,6 +340,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
             context.read()
         }
         closeWhenIdle(context: context)
+        closeIfQuiesced(context: context)
     }
 
     /// Answers what the HTTP/1 parser rejected, then closes: 431 for an oversized header

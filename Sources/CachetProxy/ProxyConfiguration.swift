@@ -32,6 +32,10 @@ public struct ProxyConfiguration: Sendable {
     /// How long clients may take to send a request, and stay idle between requests.
     public var clientTimeouts: ClientTimeouts = ClientTimeouts()
 
+    /// How long a shutdown waits for the requests in flight before it closes their
+    /// connections (`--drain-timeout`); `nil` waits as long as they take.
+    public var drainTimeout: Duration? = .seconds(30)
+
     public init(
         listenHost: String = "127.0.0.1",
         listenPort: Int = 8080,

@@ -27,6 +27,8 @@ final class ChannelResponseWriter: Sendable {
         var pending: EventLoopFuture<Void>?
         var close = false
         var framing = BodyFraming.none
+        /// The server is shutting down: this response says `Connection: close`.
+        var lastOnConnection = false
     }
 
     init(context: ChannelHandlerContext, channel: any Channel, version: HTTPVersion, keepAlive: Bool, isHead: Bool) {
@@ -41,8 +43,10 @@ final class ChannelResponseWriter: Sendable {
     /// known in full is framed by `Content-Length`.
     func writeOnEventLoop(_ response: HTTPResponse, body: ByteBuffer?, close: Bool) {
         let context = self.context.value
-        let close = close || !keepAlive
-        if close { state.withLockedValue { $0.close = true } }
+        let close = state.withLockedValue { state in
+            state.close = state.close || close || !keepAlive || state.lastOnConnection
+            return state.close
+        }
         let bodyBytes = body?.readableBytes ?? 0
         let head = ResponseEncoding.completeHead(
             response, bodyLength: bodyBytes, version: version, close: close, allocator: context.channel.allocator
@@ -73,10 +77,10 @@ final class ChannelResponseWriter: Sendable {
     /// The head of a streamed response, its framing remembered for the body that follows.
     private func streamedHead(_ response: HTTPResponse, bodyFollows: Bool) -> ByteBuffer {
         let framing = ResponseEncoding.framing(of: response, version: version, isHead: isHead || !bodyFollows)
-        let close = !keepAlive || framing.body == .close
-        state.withLockedValue {
-            $0.framing = framing.body
-            $0.close = close
+        let close = state.withLockedValue { state in
+            state.framing = framing.body
+            state.close = !keepAlive || framing.body == .close || state.lastOnConnection
+            return state.close
         }
         var head = channel.allocator.buffer(capacity: 512)
         ResponseEncoding.writeHead(
@@ -151,6 +155,16 @@ final class ChannelResponseWriter: Sendable {
     /// mistake what it got for the whole.
     func abort() async {
         try? await channel.close()
+    }
+
+    /// Makes this the last response on the connection (a drain): its head, if not yet sent,
+    /// says `Connection: close`, and the connection closes after it.
+    func makeLast() {
+        state.withLockedValue { state in
+            state.lastOnConnection = true
+            // A head already sent said keep-alive; closing after the body is still allowed.
+            state.close = true
+        }
     }
 
     /// Whether the connection closes after this response, so nothing pipelined behind it is

@@ -24,6 +24,12 @@ final class TaskRegistry: Sendable {
     /// How many tracked tasks are running.
     var count: Int { state.withLockedValue { $0.tasks.count } }
 
+    /// Cancels every tracked task: a drain that ran out of time stops waiting on the origin.
+    func cancelAll() {
+        let tasks = state.withLockedValue { Array($0.tasks.values) }
+        tasks.forEach { $0.cancel() }
+    }
+
     /// Waits until every task started so far, and any they start meanwhile, has ended.
     func drain() async {
         while true {
