@@ -7,7 +7,7 @@ import Testing
 /// The client against a 3-master Redis Cluster made by the test.
 @Suite("Redis Cluster client against redis-server", .enabled(if: RedisAvailability.enabled, RedisAvailability.reason))
 struct RedisClusterTests {
-    static let configuration = RedisConfiguration(commandTimeout: .seconds(10), initialReconnectDelay: .milliseconds(10), maximumReconnectDelay: .milliseconds(200))
+    static let configuration = RedisConfiguration(connectTimeout: .seconds(10), commandTimeout: .seconds(10), initialReconnectDelay: .milliseconds(10), maximumReconnectDelay: .milliseconds(200))
 
     @Test("slot map from one seed, keys spread over all three masters, hash tags keep an entry's parts together, MOVED and ASK during a slot migration")
     func cluster() async throws {
@@ -24,10 +24,10 @@ struct RedisClusterTests {
         // 300 keys land on all three masters, each on the node that owns its slot.
         for index in 0..<300 { #expect(try await redis.set("key:\(index)", to: "value \(index)")) }
         for node in cluster.nodes {
-            #expect((Int(try node.cli("DBSIZE")) ?? 0) > 50, "node \(node.port) holds too few keys")
+            #expect((Int(try await node.cli("DBSIZE")) ?? 0) > 50, "node \(node.port) holds too few keys")
         }
         for index in 0..<300 { #expect(try await redis.get("key:\(index)") == ByteBuffer(string: "value \(index)")) }
-        #expect(try Int(cluster.nodes[0].cli("CLUSTER", "KEYSLOT", "key:7")) == HashSlot.slot(forKey: "key:7"))
+        #expect(try await Int(cluster.nodes[0].cli("CLUSTER", "KEYSLOT", "key:7")) == HashSlot.slot(forKey: "key:7"))
 
         // The parts of one entry share a slot through a hash tag, so a transaction and a script
         // can touch them together.
@@ -58,6 +58,39 @@ struct RedisClusterTests {
         try await askDuringMigration(in: cluster, client: redis)
     }
 
+    @Test("a master killed: its slots fail fast, the other masters keep serving, and the client reconnects when it is back")
+    func masterKilled() async throws {
+        let cluster = try await RedisTestCluster.start()
+        defer { cluster.stop() }
+        let logs = LogCapture()
+        let redis = try RedisClient(url: cluster.seedURL, configuration: Self.configuration, logger: logs.logger)
+        defer { Task { await redis.shutdown() } }
+        let map = try #require(try await redis.refreshSlotMap())
+        let victim = cluster.nodes[2]
+        let keys = (0..<60).map { "k\($0)" }
+        for key in keys { #expect(try await redis.set(key, to: key)) }
+        let onVictim = keys.filter { map.node(forSlot: HashSlot.slot(forKey: $0))?.port == victim.port }
+        let elsewhere = keys.filter { !onVictim.contains($0) }
+        #expect(!onVictim.isEmpty && !elsewhere.isEmpty)
+
+        victim.crash()
+        for key in onVictim {
+            await #expect(throws: RedisError.self) { try await redis.get(key) }
+        }
+        for key in elsewhere { #expect(try await redis.get(key) == ByteBuffer(string: key)) }
+        #expect(logs.count("Redis node down") == 1, "\(logs.all)")
+
+        // Back on its port with its node id (the cluster config file survived): no persistence,
+        // so its keys are gone, but its slots answer again.
+        try await victim.restart()
+        try await cluster.waitUntilConsistent()
+        try await eventually(within: 10, "the client reconnects to the restarted master") {
+            try await redis.get(onVictim[0]) == nil
+        }
+        for key in elsewhere { #expect(try await redis.get(key) == ByteBuffer(string: key)) }
+        #expect(logs.count("Redis node down") == 1, "\(logs.all)")
+    }
+
     /// Moves the slot of `key` from its owner to another master (Redis Cluster spec,
     /// "Live reconfiguration": SETSLOT IMPORTING / MIGRATING, MIGRATE, SETSLOT NODE).
     private func migrateSlot(of key: String, in cluster: RedisTestCluster, client: RedisClient) async throws {
@@ -65,12 +98,12 @@ struct RedisClusterTests {
         let map = try #require(try await client.refreshSlotMap())
         let source = cluster.node(port: try #require(map.node(forSlot: slot)).port)
         let target = try #require(cluster.nodes.first { $0.port != source.port })
-        let (sourceID, targetID) = (try source.id, try target.id)
-        #expect(try target.cli("CLUSTER", "SETSLOT", "\(slot)", "IMPORTING", sourceID) == "OK")
-        #expect(try source.cli("CLUSTER", "SETSLOT", "\(slot)", "MIGRATING", targetID) == "OK")
-        #expect(try source.cli("MIGRATE", "127.0.0.1", "\(target.port)", key, "0", "5000") == "OK")
+        let (sourceID, targetID) = (try await source.id, try await target.id)
+        #expect(try await target.cli("CLUSTER", "SETSLOT", "\(slot)", "IMPORTING", sourceID) == "OK")
+        #expect(try await source.cli("CLUSTER", "SETSLOT", "\(slot)", "MIGRATING", targetID) == "OK")
+        #expect(try await source.cli("MIGRATE", "127.0.0.1", "\(target.port)", key, "0", "5000") == "OK")
         for node in [target, source] + cluster.nodes.filter({ $0.port != source.port && $0.port != target.port }) {
-            #expect(try node.cli("CLUSTER", "SETSLOT", "\(slot)", "NODE", targetID) == "OK")
+            #expect(try await node.cli("CLUSTER", "SETSLOT", "\(slot)", "NODE", targetID) == "OK")
         }
         try await cluster.waitUntilConsistent()
     }
@@ -84,10 +117,10 @@ struct RedisClusterTests {
         let map = try #require(try await redis.refreshSlotMap())
         let source = cluster.node(port: try #require(map.node(forSlot: slot)).port)
         let target = try #require(cluster.nodes.first { $0.port != source.port })
-        let (sourceID, targetID) = (try source.id, try target.id)
-        #expect(try target.cli("CLUSTER", "SETSLOT", "\(slot)", "IMPORTING", sourceID) == "OK")
-        #expect(try source.cli("CLUSTER", "SETSLOT", "\(slot)", "MIGRATING", targetID) == "OK")
-        #expect(try source.cli("MIGRATE", "127.0.0.1", "\(target.port)", "", "0", "5000", "KEYS", moved) == "OK")
+        let (sourceID, targetID) = (try await source.id, try await target.id)
+        #expect(try await target.cli("CLUSTER", "SETSLOT", "\(slot)", "IMPORTING", sourceID) == "OK")
+        #expect(try await source.cli("CLUSTER", "SETSLOT", "\(slot)", "MIGRATING", targetID) == "OK")
+        #expect(try await source.cli("MIGRATE", "127.0.0.1", "\(target.port)", "", "0", "5000", "KEYS", moved) == "OK")
 
         let before = redis.statistics
         // The source no longer has it: ASK → ASKING + GET on the target.
@@ -98,14 +131,14 @@ struct RedisClusterTests {
         // A new key in a migrating slot is created on the target (the source answers ASK).
         #expect(try await redis.set("{ask}.new", to: "n"))
         #expect(redis.statistics.askRedirects == before.askRedirects + 2)
-        #expect(try target.cli("CLUSTER", "COUNTKEYSINSLOT", "\(slot)") == "2")
+        #expect(try await target.cli("CLUSTER", "COUNTKEYSINSLOT", "\(slot)") == "2")
         // ASK changes nothing in the map: the slot still belongs to the source.
         #expect(redis.statistics.movedRedirects == before.movedRedirects)
 
         // Finish the migration: MOVED from then on.
-        #expect(try source.cli("MIGRATE", "127.0.0.1", "\(target.port)", "", "0", "5000", "KEYS", stays) == "OK")
+        #expect(try await source.cli("MIGRATE", "127.0.0.1", "\(target.port)", "", "0", "5000", "KEYS", stays) == "OK")
         for node in [target, source] + cluster.nodes.filter({ $0.port != source.port && $0.port != target.port }) {
-            #expect(try node.cli("CLUSTER", "SETSLOT", "\(slot)", "NODE", targetID) == "OK")
+            #expect(try await node.cli("CLUSTER", "SETSLOT", "\(slot)", "NODE", targetID) == "OK")
         }
         try await cluster.waitUntilConsistent()
         #expect(try await redis.get(stays) == ByteBuffer(string: "s"))

@@ -89,7 +89,7 @@ final class RedisServer: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
             guard process.isRunning else { throw Failure(description: "redis-server on \(port) exited: \(log.suffix(500))") }
-            if (try? cli("PING")) == "PONG" { return }
+            if (try? await cli("PING")) == "PONG" { return }
             try await Task.sleep(for: .milliseconds(20))
         }
         crash()
@@ -117,12 +117,22 @@ final class RedisServer: @unchecked Sendable {
 
     /// `redis-cli -p PORT args...`, its output without the final newline.
     @discardableResult
-    func cli(_ arguments: String...) throws -> String {
-        try Self.cli(["-p", "\(port)"] + arguments)
+    func cli(_ arguments: String...) async throws -> String {
+        try await Self.cli(["-p", "\(port)"] + arguments)
     }
 
+    /// Runs redis-cli on a thread of its own: waiting for a process must not hold one of the
+    /// few threads that run the tests' tasks (other tests' timers would fire late).
     @discardableResult
-    static func cli(_ arguments: [String]) throws -> String {
+    static func cli(_ arguments: [String]) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try runCLI(arguments) })
+            }
+        }
+    }
+
+    private static func runCLI(_ arguments: [String]) throws -> String {
         guard let path = RedisAvailability.cliPath else { throw Failure(description: "redis-cli is not installed") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)

@@ -10,7 +10,7 @@ struct RedisTestCluster {
         do {
             for _ in 0..<3 { nodes.append(try await RedisServer.start(cluster: true)) }
             let cluster = RedisTestCluster(nodes: nodes)
-            let created = try RedisServer.cli(["--cluster", "create"] + nodes.map { "127.0.0.1:\($0.port)" } + ["--cluster-replicas", "0", "--cluster-yes"])
+            let created = try await RedisServer.cli(["--cluster", "create"] + nodes.map { "127.0.0.1:\($0.port)" } + ["--cluster-replicas", "0", "--cluster-yes"])
             guard created.contains("[OK] All 16384 slots covered") else {
                 throw RedisServer.Failure(description: "cluster create failed: \(created)")
             }
@@ -25,17 +25,21 @@ struct RedisTestCluster {
     /// Polls until every node says `cluster_state:ok` and agrees on who serves every slot.
     func waitUntilConsistent() async throws {
         try await eventually(within: 30, "cluster_state:ok on every node with one slot table") {
-            let infos = try nodes.map { try $0.cli("CLUSTER", "INFO") }
+            var infos: [String] = []
+            var tables: [[String]] = []
+            for node in nodes {
+                infos.append(try await node.cli("CLUSTER", "INFO"))
+                tables.append(try await slotOwners(asking: node))
+            }
             guard infos.allSatisfy({ $0.contains("cluster_state:ok") }) else { return false }
-            let tables = try nodes.map { try slotOwners(asking: $0) }
             return tables.allSatisfy { $0 == tables[0] }
         }
     }
 
     /// A node's view of who serves what, from `CLUSTER NODES`: "id slot-ranges" per master,
     /// sorted, migration markers (`[slot->-id]`) left out.
-    private func slotOwners(asking node: RedisServer) throws -> [String] {
-        try node.cli("CLUSTER", "NODES").split(separator: "\n").map { line in
+    private func slotOwners(asking node: RedisServer) async throws -> [String] {
+        try await node.cli("CLUSTER", "NODES").split(separator: "\n").map { line in
             let fields = line.split(separator: " ")
             let ranges = fields.dropFirst(8).filter { !$0.hasPrefix("[") }
             return ([fields[0]] + ranges).joined(separator: " ")
@@ -56,6 +60,6 @@ struct RedisTestCluster {
 extension RedisServer {
     /// `CLUSTER MYID`.
     var id: String {
-        get throws { try cli("CLUSTER", "MYID") }
+        get async throws { try await cli("CLUSTER", "MYID") }
     }
 }
