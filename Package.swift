@@ -225,6 +225,7 @@ let package = Package(
             name: "CachetRedisTests",
             dependencies: [
                 "CachetRedis",
+                "CachetTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

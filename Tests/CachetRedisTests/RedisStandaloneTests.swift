@@ -237,31 +237,4 @@ struct RedisStandaloneTests {
         #expect(mixed[2] == .bulkString(ByteBuffer(string: "1")))
         await redis.shutdown()
     }
-
-    @Test("a server that sends bytes that are not RESP fails the pending command with a protocol error")
-    func protocolError() async throws {
-        // A fake server: one reply of garbage.
-        let group = MultiThreadedEventLoopGroup.singleton
-        let server = try await ServerBootstrap(group: group)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(GarbageReplier())
-                }
-            }
-            .bind(host: "127.0.0.1", port: 0).get()
-        defer { server.close(promise: nil) }
-        let connection = try await RedisConnection.connect(to: RedisAddress(host: "127.0.0.1", port: server.localAddress!.port!))
-        await #expect(throws: RedisError.protocolError(.unknownType(UInt8(ascii: "H")))) { try await connection.send(["PING"]) }
-        try await eventually(within: 5, "the connection closes") { !connection.isActive }
-    }
-}
-
-/// Answers anything with an HTTP response, as a misconfigured port would.
-private final class GarbageReplier: ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
-    typealias OutboundOut = ByteBuffer
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "HTTP/1.1 400 Bad Request\r\n\r\n")), promise: nil)
-    }
 }
