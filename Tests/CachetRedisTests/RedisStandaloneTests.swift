@@ -204,6 +204,29 @@ struct RedisStandaloneTests {
         await redis.shutdown()
     }
 
+    @Test("a lasting subscription subscribes again after the server is killed and restarted, and says so", .timeLimit(.minutes(1)))
+    func lastingSubscription() async throws {
+        let server = try await RedisServer.start()
+        defer { server.stop() }
+        let redis = try RedisClient(url: server.url, configuration: Self.configuration)
+        let logs = LogCapture()
+        let address = RedisAddress(host: "127.0.0.1", port: server.port)
+        var events = redis.lastingSubscription(to: ["purge"], logger: logs.logger).makeAsyncIterator()
+        #expect(await events.next() == .subscribed(address))
+        #expect(try await redis.publish("/a", to: "purge") == 1)
+        #expect(await events.next() == .message(RedisPubSubMessage(channel: "purge", payload: ByteBuffer(string: "/a"))))
+
+        server.crash()
+        try await server.restart()
+        // Subscribed again: whatever was published in between is lost, which this event says.
+        #expect(await events.next() == .subscribed(address))
+        #expect(try await redis.publish("/b", to: "purge") == 1)
+        #expect(await events.next() == .message(RedisPubSubMessage(channel: "purge", payload: ByteBuffer(string: "/b"))))
+        #expect(logs.count("Redis subscription lost") == 1, "\(logs.all)")
+        #expect(logs.count("Redis subscription restored") == 1, "\(logs.all)")
+        await redis.shutdown()
+    }
+
     @Test("MULTI/EXEC: the commands run together, never interleaved with other clients' commands")
     func transactions() async throws {
         let server = try await RedisServer.start()
