@@ -49,6 +49,47 @@ struct RESPParserTests {
         }
     }
 
+    @Test("one parser fed a byte at a time keeps what it has read and goes on from there", arguments: 0..<valid.count)
+    func incremental(_ index: Int) throws {
+        let (wire, expected) = Self.valid[index]
+        var parser = RESPParser()
+        var buffer = ByteBuffer()
+        var decoded: RESPValue?
+        for (position, byte) in wire.utf8.enumerated() {
+            #expect(decoded == nil, "decoded before byte \(position)")
+            buffer.writeInteger(byte)
+            decoded = try parser.next(&buffer)
+            if decoded == nil { #expect(buffer.readableBytes == position + 1, "consumed bytes of an incomplete value") }
+        }
+        #expect(decoded == expected)
+        #expect(buffer.readableBytes == 0)
+        // Ready for the next value, and unaffected by the reader index having moved or the
+        // buffer having been compacted in between.
+        buffer.discardReadBytes()
+        buffer.writeString(wire)
+        #expect(try parser.next(&buffer) == expected)
+    }
+
+    @Test("a large array arriving in many reads is read once: elements parsed so far are kept")
+    func largeArrayInPieces() throws {
+        let members = (0..<20_000).map { RESPValue.bulkString(ByteBuffer(string: "/article/\($0)")) }
+        let wire = RESPValue.array(members).encoded
+        var parser = RESPParser()
+        var buffer = ByteBuffer()
+        var offset = 0
+        var reads = 0
+        var decoded: RESPValue?
+        while offset < wire.readableBytes {
+            let length = min(4096, wire.readableBytes - offset)
+            buffer.writeImmutableBuffer(wire.getSlice(at: offset, length: length)!)
+            offset += length
+            reads += 1
+            decoded = try parser.next(&buffer)
+        }
+        #expect(reads > 50)
+        #expect(decoded == .array(members))
+    }
+
     @Test("a byte at a time through the channel decoder: every value of a pipelined stream, in order")
     func decodesByteByByte() throws {
         let processor = NIOSingleStepByteToMessageProcessor(RESPDecoder())

@@ -6,7 +6,8 @@
 // Properties:
 // - decoding never crashes, whatever the bytes: every failure is a `RESPDecodingError`;
 // - the stream decodes to the same values and the same outcome whether it arrives whole or
-//   cut in two (nil with nothing consumed until a value is complete);
+//   cut in two (nil with nothing consumed until a value is complete), read afresh after the
+//   cut (`parse`) or going on from what was read before it (`next`, as on a connection);
 // - every decoded value encodes to bytes that decode to the same value, consuming them all,
 //   and encoding is a fixpoint (the re-decoded value encodes to the same bytes);
 // - a parser with tight limits never accepts a value that the default parser reads otherwise.
@@ -21,9 +22,11 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let cut = bytes.isEmpty ? 0 : Int(data[0]) % (bytes.count + 1)
 
     let whole = decodeAll(bytes, parser: RESPParser())
-    let split = decodeAll(bytes, parser: RESPParser(), cut: cut)
-    check(whole.values == split.values, "cut at \(cut) decodes other values")
-    check(whole.error == split.error, "cut at \(cut) fails otherwise: \(String(describing: whole.error)) vs \(String(describing: split.error))")
+    for incremental in [false, true] {
+        let split = decodeAll(bytes, parser: RESPParser(), cut: cut, incremental: incremental)
+        check(whole.values == split.values, "cut at \(cut) decodes other values (incremental: \(incremental))")
+        check(whole.error == split.error, "cut at \(cut) fails otherwise (incremental: \(incremental)): \(String(describing: whole.error)) vs \(String(describing: split.error))")
+    }
 
     for value in whole.values {
         var encoded = value.encoded
@@ -48,8 +51,11 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 }
 
 /// Every value in the stream, then how it ended: nil error when the bytes ran out (the
-/// remainder, if any, is an incomplete value).
-func decodeAll(_ bytes: [UInt8], parser: RESPParser, cut: Int? = nil) -> (values: [RESPValue], error: RESPDecodingError?) {
+/// remainder, if any, is an incomplete value). `incremental` reads with `next`, which keeps
+/// its progress across the cut, as the channel decoder does; else with `parse`, which starts
+/// afresh each time.
+func decodeAll(_ bytes: [UInt8], parser: RESPParser, cut: Int? = nil, incremental: Bool = false) -> (values: [RESPValue], error: RESPDecodingError?) {
+    var parser = parser
     var values: [RESPValue] = []
     var buffer = ByteBuffer(bytes: bytes[..<(cut ?? bytes.count)])
     var pending = cut.map { Array(bytes[$0...]) } ?? []
@@ -57,7 +63,7 @@ func decodeAll(_ bytes: [UInt8], parser: RESPParser, cut: Int? = nil) -> (values
         let before = buffer.readerIndex
         let value: RESPValue?
         do {
-            value = try parser.parse(&buffer)
+            value = incremental ? try parser.next(&buffer) : try parser.parse(&buffer)
         } catch {
             return (values, error)
         }

@@ -6,17 +6,18 @@ import NIOCore
 public struct RESPDecoder: NIOSingleStepByteToMessageDecoder {
     public typealias InboundOut = RESPValue
 
-    public let parser: RESPParser
+    /// Stateful: keeps what it has read of a reply that has not fully arrived.
+    public private(set) var parser: RESPParser
 
     public init(limits: RESPDecoderLimits = .default) {
         parser = RESPParser(limits: limits)
     }
 
     public mutating func decode(buffer: inout ByteBuffer) throws -> RESPValue? {
-        try parser.parse(&buffer)
+        try parser.next(&buffer)
     }
 
     public mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> RESPValue? {
-        try parser.parse(&buffer)
+        try parser.next(&buffer)
     }
 }
