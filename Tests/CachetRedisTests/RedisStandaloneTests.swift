@@ -224,7 +224,10 @@ struct RedisStandaloneTests {
         #expect(await events.next() == .message(RedisPubSubMessage(channel: "purge", payload: ByteBuffer(string: "/b"))))
         #expect(logs.count("Redis subscription lost") == 1, "\(logs.all)")
         #expect(logs.count("Redis subscription restored") == 1, "\(logs.all)")
+        // Shutting the client down ends the sequence.
         await redis.shutdown()
+        #expect(await events.next() == nil)
+        await #expect(throws: RedisError.shutDown) { try await redis.subscribe(to: ["purge"]) }
     }
 
     @Test("MULTI/EXEC: the commands run together, never interleaved with other clients' commands")

@@ -1,4 +1,5 @@
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
@@ -20,6 +21,14 @@ public final class RedisClient: Sendable {
     public let configuration: RedisConfiguration
     private let group: any EventLoopGroup
     private let topology: Topology
+    /// Whether `shutdown` was called, and the tasks of lasting subscriptions, which it ends.
+    let lifecycle = NIOLockedValueBox(Lifecycle())
+
+    struct Lifecycle {
+        var shutDown = false
+        var nextTask = 0
+        var lastingSubscriptions: [Int: Task<Void, Never>] = [:]
+    }
 
     private enum Topology: Sendable {
         case standalone(RedisNodePool)
@@ -104,6 +113,7 @@ public final class RedisClient: Sendable {
 
     /// A subscription to `channels` on a connection of its own.
     public func subscribe(to channels: [String]) async throws -> RedisSubscription {
+        if lifecycle.withLockedValue({ $0.shutDown }) { throw RedisError.shutDown }
         let address: RedisAddress
         switch topology {
         case .standalone(let pool): address = pool.address
@@ -124,9 +134,19 @@ public final class RedisClient: Sendable {
         return router.statistics
     }
 
-    /// Closes every connection; commands sent afterwards fail with `RedisError.shutDown`.
-    /// Subscriptions are closed by their owners.
+    /// Closes every connection and ends every lasting subscription; commands sent afterwards
+    /// fail with `RedisError.shutDown`. Subscriptions from `subscribe(to:)` are closed by their
+    /// owners.
     public func shutdown() async {
+        let lasting = lifecycle.withLockedValue { lifecycle in
+            lifecycle.shutDown = true
+            defer { lifecycle.lastingSubscriptions = [:] }
+            return Array(lifecycle.lastingSubscriptions.values)
+        }
+        for task in lasting {
+            task.cancel()
+            await task.value
+        }
         switch topology {
         case .standalone(let pool): await pool.shutdown()
         case .cluster(let router): await router.shutdown()

@@ -4,12 +4,13 @@ import NIOCore
 extension RedisClient {
     /// A subscription that outlives its connections: when the connection is lost it
     /// subscribes again (in a Cluster, on whichever master answers), waiting between attempts as
-    /// the pools do (`ReconnectBackoff`), until the sequence is dropped or its task cancelled.
-    /// Logged once when lost and once when restored.
+    /// the pools do (`ReconnectBackoff`), until the sequence is dropped, its task cancelled or
+    /// the client shut down (the sequence then ends). Logged once when lost and once when
+    /// restored.
     public func lastingSubscription(to channels: [String], logger: Logger = Logger(label: "cachet.redis")) -> AsyncStream<RedisSubscriptionEvent> {
         let (events, continuation) = AsyncStream<RedisSubscriptionEvent>.makeStream()
         let backoff = ReconnectBackoff(initial: configuration.initialReconnectDelay, maximum: configuration.maximumReconnectDelay)
-        let task = Task {
+        let task = Task<Void, Never> {
             var failures = 0
             var lost = false
             while !Task.isCancelled {
@@ -30,6 +31,8 @@ extension RedisClient {
                     }
                     if Task.isCancelled { break }
                     throw RedisError.connectionClosed
+                } catch RedisError.shutDown {
+                    break
                 } catch {
                     failures += 1
                     if !lost {
@@ -42,7 +45,20 @@ extension RedisClient {
             }
             continuation.finish()
         }
-        continuation.onTermination = { _ in task.cancel() }
+        let registered = lifecycle.withLockedValue { lifecycle -> Int? in
+            guard !lifecycle.shutDown else { return nil }
+            lifecycle.nextTask += 1
+            lifecycle.lastingSubscriptions[lifecycle.nextTask] = task
+            return lifecycle.nextTask
+        }
+        guard let id = registered else {
+            task.cancel()
+            return events
+        }
+        continuation.onTermination = { [weak self] _ in
+            task.cancel()
+            _ = self?.lifecycle.withLockedValue { $0.lastingSubscriptions.removeValue(forKey: id) }
+        }
         return events
     }
 }
