@@ -20,6 +20,7 @@ public final class RedisClient: Sendable {
     public let endpoint: RedisEndpoint
     public let configuration: RedisConfiguration
     private let group: any EventLoopGroup
+    let logger: Logger
     private let topology: Topology
     /// Whether `shutdown` was called, and the tasks of lasting subscriptions, which it ends.
     let lifecycle = NIOLockedValueBox(Lifecycle())
@@ -45,6 +46,7 @@ public final class RedisClient: Sendable {
         self.endpoint = endpoint
         self.configuration = configuration
         group = eventLoopGroup
+        self.logger = logger
         switch endpoint {
         case .standalone(let address):
             topology = .standalone(RedisNodePool(address: address, configuration: configuration, group: eventLoopGroup, logger: logger))

@@ -6,8 +6,9 @@ extension RedisClient {
     /// subscribes again (in a Cluster, on whichever master answers), waiting between attempts as
     /// the pools do (`ReconnectBackoff`), until the sequence is dropped, its task cancelled or
     /// the client shut down (the sequence then ends). Logged once when lost and once when
-    /// restored.
-    public func lastingSubscription(to channels: [String], logger: Logger = Logger(label: "cachet.redis")) -> AsyncStream<RedisSubscriptionEvent> {
+    /// restored, on `logger` or else the client's.
+    public func lastingSubscription(to channels: [String], logger: Logger? = nil) -> AsyncStream<RedisSubscriptionEvent> {
+        let logger = logger ?? self.logger
         let (events, continuation) = AsyncStream<RedisSubscriptionEvent>.makeStream()
         let backoff = ReconnectBackoff(initial: configuration.initialReconnectDelay, maximum: configuration.maximumReconnectDelay)
         let task = Task<Void, Never> {
