@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "HTTPPreconditions", targets: ["HTTPPreconditions"]),
         .library(name: "HTTPCachePolicy", targets: ["HTTPCachePolicy"]),
         .library(name: "CachetStorage", targets: ["CachetStorage"]),
+        .library(name: "CachetRedis", targets: ["CachetRedis"]),
         .library(name: "CachetProxy", targets: ["CachetProxy"]),
         .library(name: "CachetHummingbird", targets: ["CachetHummingbird"]),
         .library(name: "CachetCheck", targets: ["CachetCheck"]),
@@ -45,6 +46,16 @@ let package = Package(
             dependencies: [
                 "HTTPCachePolicy",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // A thin RESP client on SwiftNIO for the shared Redis tier (standalone or Cluster).
+        .target(
+            name: "CachetRedis",
+            dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -212,6 +223,17 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "CachetRedisTests",
+            dependencies: [
+                "CachetRedis",
+                "CachetTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ]

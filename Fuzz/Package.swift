@@ -101,5 +101,13 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
+        .executableTarget(
+            name: "FuzzRESP",
+            dependencies: [
+                "FuzzSupport",
+                .product(name: "CachetRedis", package: "Cachet"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
     ]
 )
