@@ -1,3 +1,4 @@
+import CachetTestSupport
 import Foundation
 import NIOConcurrencyHelpers
 import NIOPosix
@@ -31,7 +32,7 @@ struct ChildProxy {
         process.standardError = errors ?? FileHandle.nullDevice
         let exit = ExitWatch()
         process.terminationHandler = { exit.ended($0.terminationStatus) }
-        try process.run()
+        try CachetTestSupport.launch(process)
         // The read blocks its thread: a pool of its own, not the cooperative pool.
         let reader = NIOThreadPool(numberOfThreads: 1)
         reader.start()

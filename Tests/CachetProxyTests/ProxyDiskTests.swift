@@ -277,7 +277,7 @@ struct ProxyDiskTests {
             let errors = Pipe()
             process.standardOutput = FileHandle.nullDevice
             process.standardError = errors
-            try process.run()
+            try CachetTestSupport.launch(process)
             // The child exits on its own; its few bytes of stderr fit in the pipe.
             process.waitUntilExit()
             let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

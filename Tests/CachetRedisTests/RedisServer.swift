@@ -1,3 +1,4 @@
+import CachetTestSupport
 import Foundation
 import Testing
 
@@ -83,7 +84,7 @@ final class RedisServer: @unchecked Sendable {
         process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try CachetTestSupport.launch(process)
         self.process = process
         // Ready when it answers PING; gone if it exited (port taken).
         let deadline = Date().addingTimeInterval(10)
@@ -140,7 +141,7 @@ final class RedisServer: @unchecked Sendable {
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
-        try process.run()
+        try CachetTestSupport.launch(process)
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         var text = String(decoding: data, as: UTF8.self)

@@ -32,7 +32,7 @@ struct DiskCrashTests {
             let output = Pipe()
             process.standardOutput = output
             process.standardError = FileHandle.nullDevice
-            try process.run()
+            try CachetTestSupport.launch(process)
             // Read the writer's acknowledgements on a pool thread until enough writes are
             // durable (more for each run, so the kill lands at different moments), then kill
             // it while its four writers are busy.
