@@ -20,6 +20,8 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
     }
 
     private let flow: RequestFlow
+    private let metrics: ProxyMetrics
+    private let accessLog: AccessLog
     private let maximumRequestBodySize: Int
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
@@ -32,9 +34,13 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
     private var readHeld = false
     /// The client shut its sending side: answer what it sent, then close.
     private var inputClosed = false
+    /// The request being answered off the event loop and when it started, for the access log.
+    private var answering: (head: HTTPRequestHead, started: NIODeadline?)?
 
-    init(flow: RequestFlow, maximumRequestBodySize: Int) {
+    init(flow: RequestFlow, maximumRequestBodySize: Int, accessLog: AccessLog) {
         self.flow = flow
+        self.metrics = flow.metrics
+        self.accessLog = accessLog
         self.maximumRequestBodySize = maximumRequestBodySize
     }
 
@@ -106,12 +112,13 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
     }
 
     private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
+        let started = accessLog.start()
         if rejectedBody {
-            return refuse(head, .contentTooLarge, context: context)
+            return refuse(head, .contentTooLarge, started: started, context: context)
         }
         let request: HTTPRequest
         switch Self.convert(head) {
-        case .failure(let error): return refuse(head, error, context: context)
+        case .failure(let error): return refuse(head, error, started: started, context: context)
         case .success(let converted): request = converted
         }
         let body = self.body
@@ -119,18 +126,34 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
         // A fresh hit is answered right here on the event loop; everything else continues
         // in a task, and the connection waits for it.
         switch flow.answerFromMemory(request, prepared: head.isKeepAlive && head.version == .http1_1) {
-        case .prepared(let bytes, let content):
+        case .prepared(let bytes, let content, let status, let replaced):
+            var sent = 0
             if head.method != .HEAD, let content, content.readableBytes > 0 {
+                sent = content.readableBytes
                 context.write(wrapOutboundOut(bytes), promise: nil)
                 context.writeAndFlush(wrapOutboundOut(content), promise: nil)
             } else {
                 context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
             }
+            // Relaxed atomic adds only; the access log when its level asks for it.
+            metrics.responded(.hit, status: status, replaced: replaced)
+            metrics.delivered(sent)
+            if started != nil {
+                accessLog.log(
+                    method: head.method.rawValue, target: head.uri, record: ResponseRecord(status: status, outcome: .hit, bytes: sent),
+                    started: started
+                )
+            }
         case .delivery(let delivery):
             closing = !head.isKeepAlive
-            makeWriter(head, context: context).writeOnEventLoop(delivery.head, body: delivery.body, close: false)
+            let writer = makeWriter(head, context: context)
+            writer.writeOnEventLoop(delivery.head, body: delivery.body, close: false, outcome: delivery.outcome, replaced: delivery.replaced)
+            if started != nil {
+                accessLog.log(method: head.method.rawValue, target: head.uri, record: writer.record, started: started)
+            }
         case nil:
             busy = true
+            answering = (head, started)
             let writer = makeWriter(head, context: context)
             let flow = self.flow
             let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
@@ -145,15 +168,17 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
     }
 
     /// Answers a request the proxy will not handle, and closes the connection.
-    private func refuse(_ head: HTTPRequestHead, _ error: ProxyError, context: ChannelHandlerContext) {
+    private func refuse(_ head: HTTPRequestHead, _ error: ProxyError, started: NIODeadline?, context: ChannelHandlerContext) {
         closing = true
-        makeWriter(head, context: context).writeOnEventLoop(flow.headers.error(error, forward: nil), body: error.body, close: true)
+        let writer = makeWriter(head, context: context)
+        writer.writeOnEventLoop(flow.headers.error(error, forward: nil), body: error.body, close: true, outcome: .error)
+        accessLog.log(method: head.method.rawValue, target: head.uri, record: writer.record, started: started)
     }
 
     private func makeWriter(_ head: HTTPRequestHead, context: ChannelHandlerContext) -> ChannelResponseWriter {
         ChannelResponseWriter(
             context: context, channel: context.channel, version: head.version, keepAlive: head.isKeepAlive,
-            isHead: head.method == .HEAD
+            isHead: head.method == .HEAD, metrics: metrics
         )
     }
 
@@ -161,6 +186,9 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
     /// waited behind it.
     private func finished(_ writer: ChannelResponseWriter, context: ChannelHandlerContext) {
         busy = false
+        if let (head, started) = answering.take() {
+            accessLog.log(method: head.method.rawValue, target: head.uri, record: writer.record, started: started)
+        }
         if writer.closesConnection { closing = true }
         while !busy, !closing, let event = waiting.popFirst() {
             switch event {
@@ -192,8 +220,13 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
         case .invalidVersion: proxyError = .versionNotSupported
         default: proxyError = .badRequest(String(describing: parserError))
         }
-        let writer = ChannelResponseWriter(context: context, channel: context.channel, version: .http1_1, keepAlive: false, isHead: false)
-        writer.writeOnEventLoop(flow.headers.error(proxyError, forward: nil), body: proxyError.body, close: true)
+        let started = accessLog.start()
+        let writer = ChannelResponseWriter(
+            context: context, channel: context.channel, version: .http1_1, keepAlive: false, isHead: false, metrics: metrics
+        )
+        writer.writeOnEventLoop(flow.headers.error(proxyError, forward: nil), body: proxyError.body, close: true, outcome: .error)
+        // The parser rejected the request before its method and target were known.
+        accessLog.log(method: "-", target: "-", record: writer.record, started: started)
     }
 
     /// The request as swift-http-types sees it, or the 400 it deserves (RFC 9112 §3.2: a

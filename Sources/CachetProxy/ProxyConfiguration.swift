@@ -27,6 +27,9 @@ public struct ProxyConfiguration: Sendable {
     public var threads: Int?
     /// The persistent tier behind the memory store, if any (`--disk`).
     public var disk: DiskConfiguration?
+    /// Where the admin listener (`/metrics`, the status page) listens; `nil` for none
+    /// (`--admin`). Port 0 picks a free one.
+    public var admin: ListenAddress?
 
     public init(
         listenHost: String = "127.0.0.1",
@@ -40,7 +43,8 @@ public struct ProxyConfiguration: Sendable {
         cacheName: String = "cachet",
         policyOptions: CachePolicyOptions = CachePolicyOptions(),
         threads: Int? = nil,
-        disk: DiskConfiguration? = nil
+        disk: DiskConfiguration? = nil,
+        admin: ListenAddress? = ListenAddress(host: "127.0.0.1", port: 9091)
     ) {
         self.listenHost = listenHost
         self.listenPort = listenPort
@@ -54,6 +58,7 @@ public struct ProxyConfiguration: Sendable {
         self.policyOptions = policyOptions
         self.threads = threads
         self.disk = disk
+        self.admin = admin
     }
 
     /// The origin that serves `authority` (a Host value, port ignored), if any.
@@ -93,5 +98,16 @@ public struct DiskConfiguration: Sendable {
         self.minimumFreeBytes = minimumFreeBytes
         self.threads = threads
         self.maximumQueuedBytes = maximumQueuedBytes
+    }
+}
+
+/// A host and port to listen on.
+public struct ListenAddress: Sendable, Hashable {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
     }
 }

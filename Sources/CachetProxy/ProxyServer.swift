@@ -14,6 +14,19 @@ public final class ProxyServer: Sendable {
     private let origin: OriginClient
     private let channel: NIOLockedValueBox<(any Channel)?> = NIOLockedValueBox(nil)
     private let shutdownTask = NIOLockedValueBox<Task<Void, any Error>?>(nil)
+    /// The admin listener, once bound (ProxyServer+Admin.swift).
+    let adminChannel: NIOLockedValueBox<(any Channel)?> = NIOLockedValueBox(nil)
+    private let accessLog: AccessLog
+    var eventLoopGroup: any EventLoopGroup { group }
+    /// Requests that have waited for another request's origin fetch since the start.
+    var coalescedRequests: Int { flow.coalescer.joined }
+
+    /// This server's counters, on a registry of its own.
+    public let metrics: ProxyMetrics
+
+    /// Where the admin listener (`/metrics`, the status page) listens, once `start()` has
+    /// bound it.
+    public var adminAddress: SocketAddress? { adminChannel.withLockedValue { $0?.localAddress } }
 
     /// The memory store, for inspection.
     public var store: MemoryStore { flow.store }
@@ -21,10 +34,16 @@ public final class ProxyServer: Sendable {
     /// The disk store behind it, once `start()` has opened it (`configuration.disk`).
     public var diskStore: DiskStore? { flow.disk?.store }
 
-    public init(configuration: ProxyConfiguration, clock: any ProxyClock = SystemClock(), logger: Logger = Logger(label: "cachet.proxy")) {
+    /// - Parameter accessLogger: where the access log goes, one line per request at `.info`.
+    public init(
+        configuration: ProxyConfiguration, clock: any ProxyClock = SystemClock(), logger: Logger = Logger(label: "cachet.proxy"),
+        accessLogger: Logger = Logger(label: "cachet.access")
+    ) {
         self.configuration = configuration
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads ?? System.coreCount)
-        self.origin = OriginClient(timeouts: configuration.originTimeouts, eventLoopGroup: group)
+        self.metrics = ProxyMetrics()
+        self.accessLog = AccessLog(logger: accessLogger)
+        self.origin = OriginClient(timeouts: configuration.originTimeouts, eventLoopGroup: group, metrics: metrics)
         self.flow = RequestFlow(
             configuration: configuration,
             store: MemoryStore(limit: configuration.memoryLimit),
@@ -62,6 +81,7 @@ public final class ProxyServer: Sendable {
         // Before binding: a request never finds the disk tier half open.
         try await flow.disk?.open()
         let maximumRequestBodySize = configuration.maximumRequestBodySize
+        let accessLog = self.accessLog
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -75,12 +95,13 @@ public final class ProxyServer: Sendable {
                     // request parser is used.
                     try channel.pipeline.syncOperations.addHandler(Self.makeRequestDecoder())
                     try channel.pipeline.syncOperations.addHandler(
-                        ClientConnectionHandler(flow: flow, maximumRequestBodySize: maximumRequestBodySize)
+                        ClientConnectionHandler(flow: flow, maximumRequestBodySize: maximumRequestBodySize, accessLog: accessLog)
                     )
                 }
             }
         let channel = try await bootstrap.bind(host: configuration.listenHost, port: configuration.listenPort).get()
         self.channel.withLockedValue { $0 = channel }
+        try await startAdmin()
         return channel.localAddress!
     }
 
@@ -96,9 +117,12 @@ public final class ProxyServer: Sendable {
         // The first call shuts down; later ones (a second signal, run()'s caller) wait for it.
         let task = shutdownTask.withLockedValue { existing in
             if let existing { return existing }
-            let task = Task { [channel, flow, origin, group] in
+            let task = Task { [channel, adminChannel, flow, origin, group] in
                 if let listener = channel.withLockedValue({ $0 }) {
                     try? await listener.close()
+                }
+                if let admin = adminChannel.withLockedValue({ $0 }) {
+                    try? await admin.close()
                 }
                 await flow.drain()
                 await flow.disk?.close()
