@@ -69,8 +69,16 @@ struct ProxyCommand: AsyncParsableCommand {
     @Option(help: "Event loop threads (default: one per core).")
     var threads: Int?
 
+    @Option(help: "Admin listener for /metrics (Prometheus) and the status page at /, as HOST:PORT, or 'off'.")
+    var admin: String = "127.0.0.1:9091"
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical; info writes the access log, one line per request.")
+    var logLevel: String = "info"
+
     func run() async throws {
+        try Self.bootstrapLogging(level: logLevel)
         var configuration = ProxyConfiguration()
+        configuration.admin = try Self.adminAddress(admin)
         let (host, port) = try Self.hostAndPort(listen)
         configuration.listenHost = host
         configuration.listenPort = port
@@ -132,6 +140,9 @@ struct ProxyCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
         print("cachet proxy listening on http://\(host):\(address.port ?? port)")
+        if let adminAddress = server.adminAddress, let adminPort = adminAddress.port, let admin = configuration.admin {
+            print("admin on http://\(admin.host):\(adminPort)/   (status page; Prometheus metrics at /metrics)")
+        }
         if exampleOrigin {
             print("try: curl -i http://\(host):\(address.port ?? port)/   (twice: MISS, then HIT)")
         }
