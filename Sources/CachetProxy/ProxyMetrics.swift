@@ -127,9 +127,13 @@ public final class ProxyMetrics: Sendable {
         return MetricsSnapshot(counts: counts, tiers: tiers, coalescedWaiting: coalescedWaiting)
     }
 
-    /// The Prometheus text exposition (format 0.0.4) of `snapshot`.
-    func exposition(of snapshot: MetricsSnapshot) -> [UInt8] {
+    /// The Prometheus text exposition (format 0.0.4) of the snapshot `take` returns.
+    ///
+    /// The snapshot is taken under the lock: two scrapes at once must not publish an older
+    /// snapshot after a newer one, or the next scrape would count the difference twice.
+    func exposition(of take: () -> MetricsSnapshot) -> [UInt8] {
         published.withLockedValue { published in
+            let snapshot = take()
             exported.publish(snapshot, since: published)
             published = snapshot.counts
         }

@@ -18,7 +18,7 @@ extension ProxyServer {
 
     /// What `GET /metrics` answers: the Prometheus text format, version 0.0.4.
     public func metricsExposition() -> [UInt8] {
-        metrics.exposition(of: metricsSnapshot())
+        metrics.exposition { metricsSnapshot() }
     }
 
     /// Binds the admin listener when the configuration asks for one.

@@ -87,6 +87,47 @@ struct MetricsTests {
         _ = refusing
     }
 
+    @Test("with --disk, the disk tier has its own size, entry and eviction series")
+    func diskTier() async throws {
+        try await withTemporaryFolder { folder in
+            let h = try await ProxyHarness.make { configuration in
+                configuration.disk = DiskConfiguration(path: folder, limit: 64 << 20, minimumFreeBytes: 0)
+            }
+            h.origin.route("/a") { _, _ in h.origin.ok("on disk", [(.cacheControl, "max-age=60")]) }
+            _ = try await h.get("/a")
+            await h.proxy.waitForBackgroundWork()
+            let metrics = try await scrape(h)
+            #expect(metrics["cachet_store_entries{tier=\"disk\"}"] == 1)
+            #expect((metrics["cachet_store_bytes{tier=\"disk\"}"] ?? 0) > Double("on disk".utf8.count))
+            #expect(metrics["cachet_store_limit_bytes{tier=\"disk\"}"] == Double(64 << 20))
+            #expect(metrics["cachet_store_evictions_total{tier=\"disk\"}"] == 0)
+            #expect(metrics["cachet_store_entries{tier=\"memory\"}"] == 1)
+            try await h.shutdown()
+        }
+    }
+
+    @Test("concurrent scrapes while counting never count anything twice")
+    func concurrentScrapes() async {
+        let metrics = ProxyMetrics()
+        let scrape = { @Sendable in
+            metrics.exposition { metrics.snapshot(tiers: [], coalescedRequests: 0, coalescedWaiting: 0) }
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    for _ in 0..<200 {
+                        metrics.responded(.hit, status: 304, replaced: 10)
+                        _ = scrape()
+                    }
+                }
+            }
+        }
+        let samples = PrometheusText.parse(String(decoding: scrape(), as: UTF8.self))
+        #expect(samples["cachet_requests_total{outcome=\"hit\"}"] == 1600)
+        #expect(samples["cachet_not_modified_sent_total"] == 1600)
+        #expect(samples["cachet_bytes_saved_by_304_total{side=\"client\"}"] == 16000)
+    }
+
     @Test("/metrics is Prometheus text 0.0.4 and never cached; / is HTML; other paths 404, other methods 405")
     func adminRoutes() async throws {
         let h = try await ProxyHarness.make()
