@@ -13,6 +13,9 @@ import NIOCore
 struct AccessLog: Sendable {
     let logger: Logger
 
+    /// No access log (connection handlers built by tests).
+    static let off = AccessLog(logger: Logger(label: "cachet.access") { _ in SwiftLogNoOpLogHandler() })
+
     /// Whether lines are written; checked before the clock is read.
     @inline(__always)
     var isEnabled: Bool { logger.logLevel <= .info }

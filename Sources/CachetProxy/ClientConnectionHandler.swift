@@ -36,12 +36,153 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
     private var inputClosed = false
     /// The request being answered off the event loop and when it started, for the access log.
     private var answering: (head: HTTPRequestHead, started: NIODeadline?)?
+    /// The server is draining (`ChannelShouldQuiesceEvent`): finish the request being
+    /// received or answered, then close.
+    private var quiescing = false
+    /// The writer of the request being answered off the event loop.
+    private var inFlight: ChannelResponseWriter?
 
-    init(flow: RequestFlow, maximumRequestBodySize: Int, accessLog: AccessLog) {
+    /// Where the connection stands for its timeouts (``ClientTimeouts``).
+    private enum Phase {
+        /// Waiting for a request since then, none of it received.
+        case idle(since: NIODeadline)
+        /// A request head began to arrive then and is not complete yet.
+        case receivingHead(since: NIODeadline)
+        /// A request body is arriving; its last part came then.
+        case receivingBody(since: NIODeadline)
+        /// The request is complete and being answered: the origin's timeouts apply.
+        case answering
+    }
+
+    private let timeouts: ClientTimeouts
+    private var phase = Phase.idle(since: .uptimeNanoseconds(0))
+    /// The connection's event loop as a task executor, made on the first request that needs it.
+    private var loopExecutor: EventLoopTaskExecutor?
+
+    private func executor(_ context: ChannelHandlerContext) -> EventLoopTaskExecutor {
+        if let loopExecutor { return loopExecutor }
+        let executor = EventLoopTaskExecutor(context.eventLoop)
+        loopExecutor = executor
+        return executor
+    }
+
+    /// The one timer checking the phase. It is rescheduled only when it fires, so that a
+    /// request costs a clock read, never a timer.
+    private var timer: Scheduled<Void>?
+    private var timerDeadline = NIODeadline.distantFuture
+    /// While an answer is still being written: the bytes left when last seen shrinking, and when.
+    private var sending: (bytes: Int, since: NIODeadline)?
+
+    init(flow: RequestFlow, maximumRequestBodySize: Int, timeouts: ClientTimeouts = ClientTimeouts(), accessLog: AccessLog = .off) {
         self.flow = flow
         self.metrics = flow.metrics
         self.accessLog = accessLog
         self.maximumRequestBodySize = maximumRequestBodySize
+        self.timeouts = timeouts
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        // The event loop's clock, which tests can move (EmbeddedEventLoop).
+        let now = context.eventLoop.now
+        phase = .idle(since: now)
+        scheduleCheck(at: now + timeouts.idle, context: context)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
+    }
+
+    // MARK: - Timeouts
+
+    /// Bytes came in (``ByteArrivalObserver``): an idle connection starts receiving a head,
+    /// which must be complete within ``ClientTimeouts/requestHead`` however slowly it comes.
+    func bytesArrived(context: ChannelHandlerContext) {
+        guard case .idle = phase else { return }
+        let now = context.eventLoop.now
+        phase = .receivingHead(since: now)
+        scheduleCheck(at: now + timeouts.requestHead, context: context)
+    }
+
+    /// Makes sure the timer fires no later than `deadline`.
+    private func scheduleCheck(at deadline: NIODeadline, context: ChannelHandlerContext) {
+        if timer != nil {
+            // A check due earlier looks again and reschedules itself.
+            if timerDeadline <= deadline { return }
+            timer?.cancel()
+        }
+        timerDeadline = deadline
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let loopContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(deadline: deadline) {
+            handler.value.timer = nil
+            handler.value.checkTimeouts(context: loopContext.value)
+        }
+    }
+
+    private func checkTimeouts(context: ChannelHandlerContext) {
+        guard context.channel.isActive else { return }
+        let now = context.eventLoop.now
+        // Bytes still waiting to go out: the client must keep reading them (the slow-read
+        // attack), but a large body may take long, so progress is what counts.
+        let buffered = (try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
+        if buffered > 0 {
+            if let sending, buffered >= sending.bytes {
+                if now >= sending.since + timeouts.idle {
+                    context.close(promise: nil)
+                    return
+                }
+            } else {
+                sending = (buffered, now)
+            }
+            return scheduleCheck(at: now + timeouts.idle, context: context)
+        }
+        if sending != nil {
+            sending = nil
+            // The answer has gone out in full: the connection idles from now.
+            if case .idle = phase { phase = .idle(since: now) }
+        }
+        guard !closing else { return }
+        switch phase {
+        case .receivingHead(let since):
+            let deadline = since + timeouts.requestHead
+            guard now >= deadline else { return scheduleCheck(at: deadline, context: context) }
+            timedOut(context: context)
+        case .receivingBody(let since):
+            let deadline = since + timeouts.idle
+            guard now >= deadline else { return scheduleCheck(at: deadline, context: context) }
+            timedOut(context: context)
+        case .idle(let since):
+            let deadline = since + timeouts.idle
+            guard now >= deadline else { return scheduleCheck(at: deadline, context: context) }
+            // Between requests nothing is owed: the connection just closes (RFC 9112 §9.6).
+            closing = true
+            context.close(promise: nil)
+        case .answering:
+            // Looked at again once the answer is written and the connection idles.
+            scheduleCheck(at: now + timeouts.idle, context: context)
+        }
+    }
+
+    /// A request that did not arrive in time: 408 and close (RFC 9110 §15.5.9).
+    private func timedOut(context: ChannelHandlerContext) {
+        closing = true
+        waiting.removeAll()
+        head = nil
+        body = nil
+        let started = accessLog.start()
+        let writer = ChannelResponseWriter(
+            context: context, channel: context.channel, version: .http1_1, keepAlive: false, isHead: false, metrics: metrics
+        )
+        writer.writeOnEventLoop(
+            flow.headers.error(.requestTimeout, forward: nil), body: ProxyError.requestTimeout.body, close: true, outcome: .error
+        )
+        accessLog.log(method: "-", target: "-", record: writer.record, started: started)
+    }
+
+    /// The connection waits for its next request from now.
+    private func becameIdle(_ context: ChannelHandlerContext) {
+        phase = .idle(since: context.eventLoop.now)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -50,6 +191,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
             waiting.append(.part(part))
         } else if !closing {
             receive(part, context: context)
+            closeIfQuiesced(context: context)
         }
     }
 
@@ -62,6 +204,12 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent {
+            quiescing = true
+            inFlight?.makeLast()
+            closeIfQuiesced(context: context)
+            return
+        }
         if case ChannelEvent.inputClosed = event {
             inputClosed = true
             closeWhenIdle(context: context)
@@ -73,6 +221,18 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
     /// response owed has been written.
     private func closeWhenIdle(context: ChannelHandlerContext) {
         guard inputClosed, !busy, waiting.isEmpty else { return }
+        // Writes complete in order: this one completes when every response before it has.
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer())).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    /// While draining, a connection closes as soon as it owes no response and holds no part
+    /// of a request; what was pipelined behind the last answer is not answered (the client
+    /// sees the close and may retry elsewhere, RFC 9112 §9.3.1).
+    private func closeIfQuiesced(context: ChannelHandlerContext) {
+        guard quiescing, !busy, head == nil else { return }
+        closing = true
+        waiting.removeAll()
         // Writes complete in order: this one completes when every response before it has.
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(ByteBuffer())).whenComplete { _ in channel.close(promise: nil) }
@@ -93,7 +253,9 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
             self.head = head
             self.body = nil
             self.rejectedBody = false
+            phase = .receivingBody(since: context.eventLoop.now)
         case .body(var chunk):
+            phase = .receivingBody(since: context.eventLoop.now)
             guard !rejectedBody else { return }
             if body == nil {
                 body = chunk
@@ -107,6 +269,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
         case .end:
             guard let head = self.head else { return }
             self.head = nil
+            phase = .answering
             respond(to: head, context: context)
         }
     }
@@ -125,7 +288,8 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
         self.body = nil
         // A fresh hit is answered right here on the event loop; everything else continues
         // in a task, and the connection waits for it.
-        switch flow.answerFromMemory(request, prepared: head.isKeepAlive && head.version == .http1_1) {
+        // While draining, a hit is not sent as prepared bytes: those say keep-alive.
+        switch flow.answerFromMemory(request, prepared: head.isKeepAlive && head.version == .http1_1 && !quiescing) {
         case .prepared(let bytes, let content, let status, let replaced):
             var sent = 0
             if head.method != .HEAD, let content, content.readableBytes > 0 {
@@ -144,6 +308,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
                     started: started
                 )
             }
+            becameIdle(context)
         case .delivery(let delivery):
             closing = !head.isKeepAlive
             let writer = makeWriter(head, context: context)
@@ -151,15 +316,18 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
             if started != nil {
                 accessLog.log(method: head.method.rawValue, target: head.uri, record: writer.record, started: started)
             }
+            becameIdle(context)
         case nil:
             busy = true
             answering = (head, started)
             let writer = makeWriter(head, context: context)
+            inFlight = writer
             let flow = self.flow
             let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
             let loopContext = NIOLoopBound(context, eventLoop: context.eventLoop)
-            flow.requests.spawn {
-                await flow.handle(request, body: body, writer: writer)
+            let client = context.channel.remoteAddress
+            flow.requests.spawn(on: executor(context)) {
+                await flow.handle(request, body: body, client: client, writer: writer)
                 loopContext.eventLoop.execute {
                     handler.value.finished(writer, context: loopContext.value)
                 }
@@ -176,10 +344,12 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
     }
 
     private func makeWriter(_ head: HTTPRequestHead, context: ChannelHandlerContext) -> ChannelResponseWriter {
-        ChannelResponseWriter(
+        let writer = ChannelResponseWriter(
             context: context, channel: context.channel, version: head.version, keepAlive: head.isKeepAlive,
             isHead: head.method == .HEAD, metrics: metrics
         )
+        if quiescing { writer.makeLast() }
+        return writer
     }
 
     /// The response to the request answered off the loop has been written: go on with what
@@ -189,6 +359,8 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
         if let (head, started) = answering.take() {
             accessLog.log(method: head.method.rawValue, target: head.uri, record: writer.record, started: started)
         }
+        inFlight = nil
+        becameIdle(context)
         if writer.closesConnection { closing = true }
         while !busy, !closing, let event = waiting.popFirst() {
             switch event {
@@ -202,6 +374,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
             context.read()
         }
         closeWhenIdle(context: context)
+        closeIfQuiesced(context: context)
     }
 
     /// Answers what the HTTP/1 parser rejected, then closes: 431 for an oversized header

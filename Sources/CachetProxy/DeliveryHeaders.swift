@@ -180,6 +180,8 @@ extension ProxyError {
         case .badGateway: return "origin unreachable"
         case .gatewayTimeout: return "origin timeout"
         case .notCached: return "only-if-cached"
+        case .purgeForbidden: return "purge forbidden"
+        case .requestTimeout: return "request timeout"
         }
     }
 

@@ -154,6 +154,30 @@ final class DiskTier: Sendable {
         }
     }
 
+    /// Purges `key` (only its variants carrying one of `tags`, when given): removes
+    /// them from memory by `removeFromMemory`, which returns how many it removed, then from
+    /// disk in the key's queue, and waits for that. Returns how many responses went (a
+    /// response held in both tiers counts once).
+    func purge(_ key: CacheKey, taggedWithAnyOf tags: Set<String>?, removeFromMemory: () -> Int) async -> Int {
+        bump(key)
+        let inMemory = removeFromMemory()
+        let onDisk = NIOLockedValueBox(0)
+        let task = enqueue(key, bytes: 0, unlessRemovedSince: nil) { store in
+            let removed = if let tags { await store.remove(key, taggedWithAnyOf: tags) } else { await store.remove(key) }
+            onDisk.withLockedValue { $0 = removed }
+        }
+        await task?.value
+        return max(inMemory, onDisk.withLockedValue { $0 })
+    }
+
+    /// The variants of `key` on disk, after the key's queued operations (for a soft purge
+    /// of what memory does not hold).
+    func storedOnDisk(_ key: CacheKey) async -> [StoredResponse] {
+        guard let store else { return [] }
+        await pending(key)?.value
+        return await store.variants(for: key)
+    }
+
     private func bump(_ key: CacheKey) {
         state.withLockedValue { $0.marks[Self.stripe(key)] &+= 1 }
     }
@@ -165,19 +189,20 @@ final class DiskTier: Sendable {
     /// Queues `operation` (a write of `bytes` of body, or a removal when 0) after the key's
     /// pending ones. The mark check and the queueing happen under one lock, so a removal
     /// either moved the mark first (and this write is dropped) or is queued after it.
+    @discardableResult
     private func enqueue(
         _ key: CacheKey, bytes: Int, unlessRemovedSince mark: UInt64?, _ operation: @escaping @Sendable (DiskStore) async -> Void
-    ) {
-        guard let store else { return }
+    ) -> Task<Void, Never>? {
+        guard let store else { return nil }
         let limit = configuration.maximumQueuedBytes
-        let reportBacklog = state.withLockedValue { state -> Bool in
-            if let mark, state.marks[Self.stripe(key)] != mark { return false }
+        let (reportBacklog, queued) = state.withLockedValue { state -> (Bool, Task<Void, Never>?) in
+            if let mark, state.marks[Self.stripe(key)] != mark { return (false, nil) }
             // A write always goes when nothing is queued, so one larger than the bound is not
             // starved; removals always go.
             if bytes > 0, state.queuedBytes > 0, state.queuedBytes + bytes > limit {
                 state.droppedWrites += 1
                 defer { state.backlogReported = true }
-                return !state.backlogReported
+                return (!state.backlogReported, nil)
             }
             state.queuedBytes += bytes
             let previous = state.tails[key]?.task
@@ -193,7 +218,7 @@ final class DiskTier: Sendable {
                 }
             }
             state.tails[key] = (id, task)
-            return false
+            return (false, task)
         }
         if reportBacklog {
             logger.warning(
@@ -201,6 +226,7 @@ final class DiskTier: Sendable {
                 metadata: ["path": "\(configuration.path)", "maximumQueuedBytes": "\(limit)"]
             )
         }
+        return queued
     }
 
     private static func stripe(_ key: CacheKey) -> Int {

@@ -27,6 +27,15 @@ public struct ProxyConfiguration: Sendable {
     public var threads: Int?
     /// The persistent tier behind the memory store, if any (`--disk`).
     public var disk: DiskConfiguration?
+    /// Who may send `PURGE` (loopback by default).
+    public var purge: PurgeAccess = PurgeAccess()
+    /// How long clients may take to send a request, and stay idle between requests.
+    public var clientTimeouts: ClientTimeouts = ClientTimeouts()
+
+    /// How long a shutdown waits for the requests in flight before it closes their
+    /// connections (`--drain-timeout`); `nil` waits as long as they take.
+    public var drainTimeout: Duration? = .seconds(30)
+
     /// Where the admin listener (`/metrics`, the status page) listens; `nil` for none
     /// (`--admin`). Port 0 picks a free one.
     public var admin: ListenAddress?

@@ -21,6 +21,10 @@ public enum ProxyError: Error, Sendable, Hashable {
     case gatewayTimeout(String)
     /// `only-if-cached` and nothing usable is stored: 504 (RFC 9111 §5.2.1.7).
     case notCached
+    /// A purge from a client that is neither allowed by address nor holds the token: 403.
+    case purgeForbidden
+    /// The request did not arrive in time (``ClientTimeouts``): 408 (RFC 9110 §15.5.9).
+    case requestTimeout
 
     var status: HTTPResponse.Status {
         switch self {
@@ -32,6 +36,8 @@ public enum ProxyError: Error, Sendable, Hashable {
         case .unknownHost: return .misdirectedRequest
         case .badGateway: return .badGateway
         case .gatewayTimeout, .notCached: return .gatewayTimeout
+        case .purgeForbidden: return .forbidden
+        case .requestTimeout: return .requestTimeout
         }
     }
 
@@ -46,6 +52,8 @@ public enum ProxyError: Error, Sendable, Hashable {
         case .badGateway: return "The origin server could not be reached or sent an invalid response.\n"
         case .gatewayTimeout: return "The origin server did not answer in time.\n"
         case .notCached: return "The response is not in the cache (only-if-cached).\n"
+        case .purgeForbidden: return "Purging is not allowed from this address without the purge token.\n"
+        case .requestTimeout: return "The request did not arrive in time.\n"
         }
     }
 

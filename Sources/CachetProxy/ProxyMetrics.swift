@@ -19,6 +19,7 @@ public final class ProxyMetrics: Sendable {
     private let revalidatedModified = Atomic<Int>(0)
     private let passes = Atomic<Int>(0)
     private let errors = Atomic<Int>(0)
+    private let purges = Atomic<Int>(0)
     private let notModifiedSent = Atomic<Int>(0)
     private let deliveredBytes = Atomic<Int>(0)
     private let originBytes = Atomic<Int>(0)
@@ -94,6 +95,7 @@ public final class ProxyMetrics: Sendable {
         case .revalidatedModified: revalidatedModified.add(1, ordering: .relaxed)
         case .pass: passes.add(1, ordering: .relaxed)
         case .error: errors.add(1, ordering: .relaxed)
+        case .purge: purges.add(1, ordering: .relaxed)
         }
     }
 
@@ -106,6 +108,7 @@ public final class ProxyMetrics: Sendable {
         case .revalidatedModified: revalidatedModified.load(ordering: .relaxed)
         case .pass: passes.load(ordering: .relaxed)
         case .error: errors.load(ordering: .relaxed)
+        case .purge: purges.load(ordering: .relaxed)
         }
     }
 

@@ -32,7 +32,10 @@ extension ProxyServer {
             let channel = try await AdminServer.bind(host: address.host, port: address.port, group: eventLoopGroup, pages: pages)
             adminChannel.withLockedValue { $0 = channel }
         } catch {
-            throw ProxyStartError.adminUnavailable(address: "\(address.host):\(address.port)", reason: "\(error)")
+            // The system's words for the failure, as for --listen.
+            guard case .cannotListen(let where_, let reason) = ProxyStartError.listenFailure(host: address.host, port: address.port, error: error)
+            else { throw error }
+            throw ProxyStartError.adminUnavailable(address: where_, reason: reason)
         }
     }
 }

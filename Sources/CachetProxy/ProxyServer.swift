@@ -5,6 +5,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import ServiceLifecycle
 
 /// `cachet proxy`: a caching reverse proxy listening for HTTP/1.1 on one address.
 public final class ProxyServer: Sendable {
@@ -13,7 +14,8 @@ public final class ProxyServer: Sendable {
     private let flow: RequestFlow
     private let origin: OriginClient
     private let channel: NIOLockedValueBox<(any Channel)?> = NIOLockedValueBox(nil)
-    private let shutdownTask = NIOLockedValueBox<Task<Void, any Error>?>(nil)
+    private let shutdownTask = NIOLockedValueBox<Task<DrainOutcome, any Error>?>(nil)
+    private let connections = ConnectionRegistry()
     /// The admin listener, once bound (ProxyServer+Admin.swift).
     let adminChannel: NIOLockedValueBox<(any Channel)?> = NIOLockedValueBox(nil)
     private let accessLog: AccessLog
@@ -74,7 +76,8 @@ public final class ProxyServer: Sendable {
     /// address it got.
     ///
     /// - Throws: ``ProxyStartError/diskUnavailable(path:reason:)`` when the disk folder cannot
-    ///   be used; the server does not listen then (call ``shutdown()`` to release it).
+    ///   be used, ``ProxyStartError/cannotListen(address:reason:)`` when the address cannot be
+    ///   bound; the server does not listen then (call ``shutdown()`` to release it).
     @discardableResult
     public func start() async throws -> SocketAddress {
         let flow = self.flow
@@ -82,6 +85,8 @@ public final class ProxyServer: Sendable {
         try await flow.disk?.open()
         let maximumRequestBodySize = configuration.maximumRequestBodySize
         let accessLog = self.accessLog
+        let connections = self.connections
+        let clientTimeouts = configuration.clientTimeouts
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -92,47 +97,76 @@ public final class ProxyServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     // The proxy frames its responses itself (ResponseEncoding), so only NIO's
-                    // request parser is used.
-                    try channel.pipeline.syncOperations.addHandler(Self.makeRequestDecoder())
-                    try channel.pipeline.syncOperations.addHandler(
-                        ClientConnectionHandler(flow: flow, maximumRequestBodySize: maximumRequestBodySize, accessLog: accessLog)
+                    // request parser is used; the observer before it starts the clock on a
+                    // request head (slowloris).
+                    let connection = ClientConnectionHandler(
+                        flow: flow, maximumRequestBodySize: maximumRequestBodySize, timeouts: clientTimeouts, accessLog: accessLog
                     )
+                    try channel.pipeline.syncOperations.addHandler(ByteArrivalObserver(connection: connection))
+                    try channel.pipeline.syncOperations.addHandler(Self.makeRequestDecoder())
+                    try channel.pipeline.syncOperations.addHandler(connection)
+                    connections.register(channel)
                 }
             }
-        let channel = try await bootstrap.bind(host: configuration.listenHost, port: configuration.listenPort).get()
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.bind(host: configuration.listenHost, port: configuration.listenPort).get()
+        } catch {
+            throw ProxyStartError.listenFailure(host: configuration.listenHost, port: configuration.listenPort, error: error)
+        }
         self.channel.withLockedValue { $0 = channel }
         try await startAdmin()
         return channel.localAddress!
     }
 
-    /// Waits until the server is shut down.
+    /// Serves until the server is shut down, and returns once it is.
+    ///
+    /// In a `ServiceGroup` (`cachet proxy`), graceful shutdown (SIGTERM, SIGINT) or
+    /// cancellation starts ``shutdown()``; elsewhere whoever calls ``shutdown()`` does.
     public func run() async throws {
         guard let channel = channel.withLockedValue({ $0 }) else { return }
-        try await channel.closeFuture.get()
+        try await withTaskCancellationOrGracefulShutdownHandler {
+            try await channel.closeFuture.get()
+        } onCancelOrGracefulShutdown: {
+            Task { try? await self.shutdown() }
+        }
+        // The listener closed: wait for the drain that closed it (or start one, if it closed
+        // on its own).
+        try await shutdown()
     }
 
-    /// Stops listening, lets the requests in flight, background revalidations and queued
-    /// disk writes finish, then closes the remaining connections and releases the threads.
-    public func shutdown() async throws {
+    /// Stops listening, asks every connection to close once it owes no response (idle ones
+    /// close at once), and waits for the requests in flight and background revalidations —
+    /// no longer than `configuration.drainTimeout`, after which the remaining connections are
+    /// closed and their requests cancelled. Then the queued disk writes are flushed, the disk
+    /// index closed, and the threads released.
+    @discardableResult
+    public func shutdown() async throws -> DrainOutcome {
         // The first call shuts down; later ones (a second signal, run()'s caller) wait for it.
         let task = shutdownTask.withLockedValue { existing in
             if let existing { return existing }
-            let task = Task { [channel, adminChannel, flow, origin, group] in
+            let task = Task { [channel, adminChannel, flow, origin, group, connections, bound = configuration.drainTimeout] in
+                // Connections set up from here on close at once, so nothing slips in while
+                // the listener closes.
+                connections.quiesce()
                 if let listener = channel.withLockedValue({ $0 }) {
                     try? await listener.close()
                 }
+                let outcome = await ConnectionDrain.run(connections: connections, flow: flow, bound: bound)
+                await flow.drain()
+                // The admin listener stays up through the drain, so it can be watched.
                 if let admin = adminChannel.withLockedValue({ $0 }) {
                     try? await admin.close()
                 }
-                await flow.drain()
                 await flow.disk?.close()
                 try await origin.shutdown()
                 try await group.shutdownGracefully()
+                return outcome
             }
             existing = task
             return task
         }
-        try await task.value
+        return try await task.value
     }
 
     /// NIO's request parser as the server installs it; the fuzz targets use the same one.

@@ -16,6 +16,7 @@ import NIOCore
 ///                         │                      └─ error/5xx → stale-if-error if allowed, else 502/504
 ///                         └─ miss → fetch (coalesced) → store if storable → deliver
 /// unsafe method → forward → invalidate target URI, Location, Content-Location (RFC 9111 §4.4)
+/// PURGE → allowed client? → remove (or mark invalid) by URL or surrogate key, in memory and on disk
 /// ```
 ///
 /// Every decision is a call into `HTTPCachePolicy`; this type only moves requests, responses
@@ -133,7 +134,11 @@ final class RequestFlow: Sendable {
     }
 
     /// Everything that is not a fresh hit from memory.
-    func handle(_ request: HTTPRequest, body: ByteBuffer?, writer: ChannelResponseWriter) async {
+    func handle(_ request: HTTPRequest, body: ByteBuffer?, client: SocketAddress?, writer: ChannelResponseWriter) async {
+        // A purge is for this cache alone: it never reaches an origin.
+        if request.method == PurgeRequest.method {
+            return await purge(request, client: client, writer: writer)
+        }
         guard let origin = configuration.origin(for: request.authority) else {
             return await writer.writeError(.unknownHost(request.authority ?? ""), headers: headers)
         }

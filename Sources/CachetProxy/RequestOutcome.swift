@@ -15,8 +15,11 @@ public enum RequestOutcome: String, Sendable, Hashable, CaseIterable {
     /// The request was not the cache's to answer: forwarded as it is (unsafe methods,
     /// requests the cache bypasses).
     case pass
-    /// The proxy answered with an error of its own (4xx for bad requests, 502/504).
+    /// The proxy answered with an error of its own (4xx for bad requests and refused
+    /// purges, 502/504).
     case error
+    /// An allowed `PURGE`, answered by the cache itself.
+    case purge
 
     init(_ status: CacheStatusValue) {
         switch status {
@@ -38,14 +41,14 @@ public enum RequestOutcome: String, Sendable, Hashable, CaseIterable {
     public var isServedFromStore: Bool {
         switch self {
         case .hit, .stale, .revalidatedNotModified: return true
-        case .miss, .revalidatedModified, .pass, .error: return false
+        case .miss, .revalidatedModified, .pass, .error, .purge: return false
         }
     }
 
     /// Whether the request was the cache's to answer (the hit ratio's denominator).
     public var isCacheable: Bool {
         switch self {
-        case .pass, .error: return false
+        case .pass, .error, .purge: return false
         default: return true
         }
     }

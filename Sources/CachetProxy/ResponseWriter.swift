@@ -40,6 +40,8 @@ final class ChannelResponseWriter: Sendable {
         var pending: EventLoopFuture<Void>?
         var close = false
         var framing = BodyFraming.none
+        /// The server is shutting down: this response says `Connection: close`.
+        var lastOnConnection = false
         var record: ResponseRecord?
     }
 
@@ -72,8 +74,10 @@ final class ChannelResponseWriter: Sendable {
     /// the body it stands in for.
     func writeOnEventLoop(_ response: HTTPResponse, body: ByteBuffer?, close: Bool, outcome: RequestOutcome, replaced: Int = 0) {
         let context = self.context.value
-        let close = close || !keepAlive
-        if close { state.withLockedValue { $0.close = true } }
+        let close = state.withLockedValue { state in
+            state.close = state.close || close || !keepAlive || state.lastOnConnection
+            return state.close
+        }
         started(status: response.status.code, outcome: outcome, replaced: replaced)
         let bodyBytes = body?.readableBytes ?? 0
         let head = ResponseEncoding.completeHead(
@@ -109,10 +113,10 @@ final class ChannelResponseWriter: Sendable {
     private func streamedHead(_ response: HTTPResponse, bodyFollows: Bool, outcome: RequestOutcome, replaced: Int) -> ByteBuffer {
         started(status: response.status.code, outcome: outcome, replaced: replaced)
         let framing = ResponseEncoding.framing(of: response, version: version, isHead: isHead || !bodyFollows)
-        let close = !keepAlive || framing.body == .close
-        state.withLockedValue {
-            $0.framing = framing.body
-            $0.close = close
+        let close = state.withLockedValue { state in
+            state.framing = framing.body
+            state.close = !keepAlive || framing.body == .close || state.lastOnConnection
+            return state.close
         }
         var head = channel.allocator.buffer(capacity: 512)
         ResponseEncoding.writeHead(
@@ -189,6 +193,16 @@ final class ChannelResponseWriter: Sendable {
     /// mistake what it got for the whole.
     func abort() async {
         try? await channel.close()
+    }
+
+    /// Makes this the last response on the connection (a drain): its head, if not yet sent,
+    /// says `Connection: close`, and the connection closes after it.
+    func makeLast() {
+        state.withLockedValue { state in
+            state.lastOnConnection = true
+            // A head already sent said keep-alive; closing after the body is still allowed.
+            state.close = true
+        }
     }
 
     /// Whether the connection closes after this response, so nothing pipelined behind it is

@@ -14,6 +14,7 @@ struct StatusPage {
         (.miss, "#e0803c"),
         (.pass, "#9aa1a9"),
         (.error, "#d2484a"),
+        (.purge, "#5b6472"),
     ]
 
     var html: String {

@@ -5,14 +5,14 @@ import NIOConcurrencyHelpers
 final class TaskRegistry: Sendable {
     private let state = NIOLockedValueBox<(next: Int, tasks: [Int: Task<Void, Never>])>((0, [:]))
 
-    /// Starts `work` as a tracked task and returns it.
+    /// Starts `work` as a tracked task, on `executor` when given, and returns it.
     @discardableResult
-    func spawn(_ work: @escaping @Sendable () async -> Void) -> Task<Void, Never> {
+    func spawn(on executor: (any TaskExecutor)? = nil, _ work: @escaping @Sendable () async -> Void) -> Task<Void, Never> {
         state.withLockedValue { state in
             let id = state.next
             state.next += 1
             // Registered under the lock before it can finish, so drain() always finds it.
-            let task = Task {
+            let task = Task(executorPreference: executor) {
                 await work()
                 _ = self.state.withLockedValue { $0.tasks.removeValue(forKey: id) }
             }
@@ -23,6 +23,12 @@ final class TaskRegistry: Sendable {
 
     /// How many tracked tasks are running.
     var count: Int { state.withLockedValue { $0.tasks.count } }
+
+    /// Cancels every tracked task: a drain that ran out of time stops waiting on the origin.
+    func cancelAll() {
+        let tasks = state.withLockedValue { Array($0.tasks.values) }
+        tasks.forEach { $0.cancel() }
+    }
 
     /// Waits until every task started so far, and any they start meanwhile, has ended.
     func drain() async {

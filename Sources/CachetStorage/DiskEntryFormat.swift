@@ -33,20 +33,23 @@ public enum DiskEntryError: Error, Sendable, Hashable {
 /// ```
 /// offset  size  field
 ///      0     4  magic "CDSK"
-///      4     2  version (1)
+///      4     2  version (1, or 2 for an entry with surrogate keys)
 ///      6     2  flags (0; any other value is rejected)
-///      8     4  key length K (≤ 64 KiB)
+///      8     4  key length K (≤ 1 MiB)
 ///     12     4  policy length P (≤ 16 MiB)
 ///     16     8  body length B (≤ 2^46)
 ///     24     8  identity: a hash of the response's validators and response time
 ///     32     4  CRC-32C of bytes 0..<32 and the key
-///     36     K  key: method length (2 bytes), method, URI (UTF-8)
+///     36     K  key: method length (2 bytes), method, URI (UTF-8); in version 2:
+///               method length (2), method, URI length (4), URI, surrogate keys (each
+///               followed by a line feed, which no field value holds)
 ///   36+K     P  policy: `CachePolicy` as JSON
 /// 36+K+P     B  body
 ///    end     4  CRC-32C of every byte before it
 /// ```
 ///
-/// The fixed header and the key are enough to rebuild the index at start-up without reading
+/// Entries without surrogate keys are written as version 1, byte for byte as before keys
+/// existed. The fixed header and the key are enough to rebuild the index at start-up without reading
 /// policies or bodies; their own checksum catches a damaged header there. The final
 /// checksum is verified on every read. The decoder accepts any bytes: lengths are checked
 /// against the bytes present before anything is allocated, and every failure is a
@@ -54,16 +57,19 @@ public enum DiskEntryError: Error, Sendable, Hashable {
 public enum DiskEntryFormat {
     public static let magic: [UInt8] = Array("CDSK".utf8)
     public static let version: UInt16 = 1
+    /// The version of entries whose key section also holds surrogate keys.
+    public static let taggedVersion: UInt16 = 2
     /// Bytes before the key.
     public static let headerSize = 36
     /// Bytes after the body.
     public static let trailerSize = 4
-    public static let maximumKeyLength = 64 << 10
+    public static let maximumKeyLength = 1 << 20
     public static let maximumPolicyLength = 16 << 20
     public static let maximumBodyLength = 1 << 46
 
     /// The fixed header of an entry.
     public struct Header: Sendable, Hashable {
+        public var version: UInt16
         public var keyLength: Int
         public var policyLength: Int
         public var bodyLength: Int
@@ -101,7 +107,7 @@ public enum DiskEntryFormat {
 
     /// The entry of a stored response as ``Parts``.
     public static func encodeParts(_ response: StoredResponse) throws -> Parts {
-        let key = keyBytes(response.key)
+        let key = keyBytes(response.key, tags: response.surrogateKeys)
         let policy = try encoder.encode(response.policy)
         guard key.count <= maximumKeyLength, policy.count <= maximumPolicyLength,
             response.body.readableBytes <= maximumBodyLength
@@ -110,7 +116,7 @@ public enum DiskEntryFormat {
         var head = ByteBuffer()
         head.reserveCapacity(headerSize + key.count + policy.count)
         head.writeBytes(magic)
-        head.writeInteger(version, endianness: .little)
+        head.writeInteger(response.surrogateKeys.isEmpty ? version : taggedVersion, endianness: .little)
         head.writeInteger(UInt16(0), endianness: .little)
         head.writeInteger(UInt32(key.count), endianness: .little)
         head.writeInteger(UInt32(policy.count), endianness: .little)
@@ -131,15 +137,25 @@ public enum DiskEntryFormat {
         return Parts(head: head, trailer: trailer, totalLength: total, identity: identity)
     }
 
-    /// The key as the entry stores it.
-    static func keyBytes(_ key: CacheKey) -> [UInt8] {
+    /// The key section as the entry stores it: the key, and in version 2 the surrogate keys.
+    static func keyBytes(_ key: CacheKey, tags: [String]) -> [UInt8] {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(2 + key.method.utf8.count + key.uri.utf8.count)
+        bytes.reserveCapacity(6 + key.method.utf8.count + key.uri.utf8.count + tags.reduce(0) { $0 + $1.utf8.count + 1 })
         let methodLength = UInt16(clamping: key.method.utf8.count)
         bytes.append(UInt8(truncatingIfNeeded: methodLength))
         bytes.append(UInt8(truncatingIfNeeded: methodLength >> 8))
         bytes.append(contentsOf: key.method.utf8.prefix(Int(methodLength)))
+        if tags.isEmpty {
+            bytes.append(contentsOf: key.uri.utf8)
+            return bytes
+        }
+        let uriLength = UInt32(key.uri.utf8.count)
+        for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: uriLength >> UInt32(shift))) }
         bytes.append(contentsOf: key.uri.utf8)
+        for tag in tags {
+            bytes.append(contentsOf: tag.utf8)
+            bytes.append(0x0A)
+        }
         return bytes
     }
 
@@ -151,7 +167,7 @@ public enum DiskEntryFormat {
         guard bytes.count >= headerSize else { throw .truncated }
         guard bytes[0] == magic[0], bytes[1] == magic[1], bytes[2] == magic[2], bytes[3] == magic[3] else { throw .badMagic }
         let version = UInt16(littleEndianBytes: bytes, at: 4)
-        guard version == Self.version else { throw .unsupportedVersion(version) }
+        guard version == Self.version || version == taggedVersion else { throw .unsupportedVersion(version) }
         let flags = UInt16(littleEndianBytes: bytes, at: 6)
         guard flags == 0 else { throw .unsupportedFlags(flags) }
         let keyLength = UInt32(littleEndianBytes: bytes, at: 8)
@@ -161,6 +177,7 @@ public enum DiskEntryFormat {
             throw .lengthOutOfRange
         }
         return Header(
+            version: version,
             keyLength: Int(keyLength),
             policyLength: Int(policyLength),
             bodyLength: Int(bodyLength),
@@ -172,6 +189,13 @@ public enum DiskEntryFormat {
     /// The header and key at the start of `bytes`, verified by the header checksum: what
     /// the index needs at start-up. `bytes` must hold at least the header and the key.
     public static func decodeMetadata(_ bytes: UnsafeRawBufferPointer) throws(DiskEntryError) -> (Header, CacheKey) {
+        let (header, key, _) = try decodeIndexEntry(bytes)
+        return (header, key)
+    }
+
+    /// The header, key and surrogate keys at the start of `bytes`, verified by the header
+    /// checksum: what the index needs at start-up.
+    public static func decodeIndexEntry(_ bytes: UnsafeRawBufferPointer) throws(DiskEntryError) -> (Header, CacheKey, [String]) {
         let header = try decodeHeader(bytes)
         guard bytes.count >= headerSize + header.keyLength else { throw .truncated }
         var crc = CRC32C()
@@ -179,15 +203,15 @@ public enum DiskEntryFormat {
         let keyRange = headerSize..<(headerSize + header.keyLength)
         crc.update(UnsafeRawBufferPointer(rebasing: bytes[keyRange]))
         guard crc.value == header.headerChecksum else { throw .headerChecksumMismatch }
-        let key = try decodeKey(UnsafeRawBufferPointer(rebasing: bytes[keyRange]))
-        return (header, key)
+        let (key, tags) = try decodeKey(UnsafeRawBufferPointer(rebasing: bytes[keyRange]), version: header.version)
+        return (header, key, tags)
     }
 
     /// A complete entry, every checksum verified. The body shares `buffer`'s storage.
     public static func decode(_ buffer: ByteBuffer) throws(DiskEntryError) -> StoredResponse {
         let result: Result<(Header, CacheKey, CachePolicy), DiskEntryError> = buffer.withUnsafeReadableBytes { bytes in
             do throws(DiskEntryError) {
-                let (header, key) = try decodeMetadata(bytes)
+                let (header, key, tags) = try decodeIndexEntry(bytes)
                 guard bytes.count >= header.totalLength else { throw DiskEntryError.truncated }
                 guard bytes.count == header.totalLength else { throw DiskEntryError.trailingBytes }
                 let checked = header.totalLength - trailerSize
@@ -202,6 +226,8 @@ public enum DiskEntryFormat {
                 } catch {
                     throw DiskEntryError.malformedPolicy
                 }
+                // The surrogate keys the index reads at start-up must be the response's own.
+                guard tags == SurrogateKeys.of(policy.response.headerFields) else { throw DiskEntryError.malformedKey }
                 return .success((header, key, policy))
             } catch {
                 return .failure(error)
@@ -212,16 +238,37 @@ public enum DiskEntryFormat {
         return StoredResponse(key: key, policy: policy, body: body)
     }
 
-    static func decodeKey(_ bytes: UnsafeRawBufferPointer) throws(DiskEntryError) -> CacheKey {
+    static func decodeKey(_ bytes: UnsafeRawBufferPointer, version: UInt16) throws(DiskEntryError) -> (CacheKey, [String]) {
         guard bytes.count >= 2 else { throw .malformedKey }
         let methodLength = Int(UInt16(littleEndianBytes: bytes, at: 0))
         guard methodLength > 0, 2 + methodLength <= bytes.count,
-            let method = String(validating: UnsafeRawBufferPointer(rebasing: bytes[2..<(2 + methodLength)]), as: UTF8.self),
-            let uri = String(validating: UnsafeRawBufferPointer(rebasing: bytes[(2 + methodLength)...]), as: UTF8.self)
+            let method = String(validating: UnsafeRawBufferPointer(rebasing: bytes[2..<(2 + methodLength)]), as: UTF8.self)
         else { throw .malformedKey }
+        var uriRange = (2 + methodLength)..<bytes.count
+        var tags: [String] = []
+        if version == taggedVersion {
+            let start = 2 + methodLength + 4
+            guard start <= bytes.count else { throw .malformedKey }
+            let uriLength = Int(UInt32(littleEndianBytes: bytes, at: start - 4))
+            guard uriLength <= bytes.count - start else { throw .malformedKey }
+            uriRange = start..<(start + uriLength)
+            var tagStart = uriRange.upperBound
+            for index in tagStart..<bytes.count where bytes[index] == 0x0A {
+                guard index > tagStart,
+                    let tag = String(validating: UnsafeRawBufferPointer(rebasing: bytes[tagStart..<index]), as: UTF8.self)
+                else { throw .malformedKey }
+                tags.append(tag)
+                tagStart = index + 1
+            }
+            // Every key ends with a line feed, and a version 2 entry has at least one.
+            guard tagStart == bytes.count, !tags.isEmpty else { throw .malformedKey }
+        }
+        guard let uri = String(validating: UnsafeRawBufferPointer(rebasing: bytes[uriRange]), as: UTF8.self) else {
+            throw .malformedKey
+        }
         var key = CacheKey(method: .get, normalizedURI: uri)
         key.method = method
-        return key
+        return (key, tags)
     }
 
     // MARK: - Names and identities

@@ -13,6 +13,8 @@ struct DiskIndex: @unchecked Sendable {
         let size: Int
         /// ``DiskEntryFormat/identity(of:)`` of the stored response.
         let identity: UInt64
+        /// The response's surrogate keys.
+        var tags: [String] = []
     }
 
     private final class Node {
@@ -32,6 +34,8 @@ struct DiskIndex: @unchecked Sendable {
     private var nodes: [String: Node] = [:]
     /// The names of each key's variants, most recently stored first.
     private var variants: [CacheKey: [String]] = [:]
+    /// Surrogate key → the names of the entries carrying it.
+    private var tagged: [String: Set<String>] = [:]
     private var head: Node?
     private var tail: Node?
     private(set) var bytes = 0
@@ -59,6 +63,11 @@ struct DiskIndex: @unchecked Sendable {
     /// The names of `key`'s variants, without marking them as used.
     func names(for key: CacheKey) -> [String] { variants[key] ?? [] }
 
+    /// The keys with an entry carrying surrogate key `tag`.
+    func keys(taggedWith tag: String) -> Set<CacheKey> {
+        Set((tagged[tag] ?? []).compactMap { nodes[$0]?.entry.key })
+    }
+
     /// Adds (or replaces) an entry as the most recently used, and returns the entries that
     /// must go to stay within the limits: the least recently used ones, and the oldest
     /// variants beyond the cap. The new entry itself is never returned.
@@ -69,6 +78,7 @@ struct DiskIndex: @unchecked Sendable {
         let node = Node(entry)
         nodes[entry.name] = node
         pushFront(node)
+        tag(entry)
         bytes += entry.size
         variants[entry.key, default: []].insert(entry.name, at: 0)
         var evicted: [Entry] = []
@@ -93,6 +103,7 @@ struct DiskIndex: @unchecked Sendable {
         else { return false }
         let node = Node(entry)
         nodes[entry.name] = node
+        tag(entry)
         node.newer = tail
         tail?.older = node
         tail = node
@@ -110,7 +121,15 @@ struct DiskIndex: @unchecked Sendable {
         return node.entry
     }
 
+    private mutating func tag(_ entry: Entry) {
+        for tag in entry.tags { tagged[tag, default: []].insert(entry.name) }
+    }
+
     private mutating func detach(_ node: Node) {
+        for tag in node.entry.tags {
+            tagged[tag]?.remove(node.entry.name)
+            if tagged[tag]?.isEmpty == true { tagged[tag] = nil }
+        }
         unlink(node)
         nodes[node.entry.name] = nil
         bytes -= node.entry.size

@@ -99,8 +99,8 @@ extension DiskStore {
             let status = try DiskFiles.status(fd, path: file)
             guard status.isRegular else { return }
             switch try readMetadata(fd, size: status.size, path: file) {
-            case .success(let (header, key)):
-                let entry = DiskIndex.Entry(name: name, key: key, size: status.size, identity: header.identity)
+            case .success(let (header, key, tags)):
+                let entry = DiskIndex.Entry(name: name, key: key, size: status.size, identity: header.identity, tags: tags)
                 scan.entries.append(Found(entry: entry, modified: status.modified))
             case .failure(let reason):
                 DiskFiles.unlink(file)
@@ -112,9 +112,11 @@ extension DiskStore {
         }
     }
 
-    /// The header and key of an entry file of `size` bytes, checked against the size and the
+    /// The header, key and surrogate keys of an entry file of `size` bytes, checked against the size and the
     /// header checksum; reads the first KiB (more only for a longer key).
-    static func readMetadata(_ fd: Int32, size: Int, path: String) throws(DiskIOError) -> Result<(DiskEntryFormat.Header, CacheKey), DiskEntryError> {
+    static func readMetadata(
+        _ fd: Int32, size: Int, path: String
+    ) throws(DiskIOError) -> Result<(DiskEntryFormat.Header, CacheKey, [String]), DiskEntryError> {
         var prefix = [UInt8](repeating: 0, count: min(size, 1024))
         let got = try prefix.withUnsafeMutableBytes { bytes in
             Result { () throws(DiskIOError) in try DiskFiles.read(fd, into: bytes, at: 0, path: path) }
@@ -139,7 +141,7 @@ extension DiskStore {
             guard got == needed else { return .failure(.truncated) }
         }
         return prefix.withUnsafeBytes { bytes in
-            Result { () throws(DiskEntryError) in try DiskEntryFormat.decodeMetadata(bytes) }
+            Result { () throws(DiskEntryError) in try DiskEntryFormat.decodeIndexEntry(bytes) }
         }
     }
 

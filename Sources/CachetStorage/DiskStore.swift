@@ -331,7 +331,9 @@ public final class DiskStore: Sendable {
                     return false
                 }
                 try DiskFiles.rename(temporary, final)
-                let indexed = DiskIndex.Entry(name: name, key: response.key, size: entry.totalLength, identity: entry.identity)
+                let indexed = DiskIndex.Entry(
+                    name: name, key: response.key, size: entry.totalLength, identity: entry.identity, tags: response.surrogateKeys
+                )
                 evicted = state.withLockedValue { $0.index.insert(indexed) }
                 return true
             }
@@ -393,6 +395,25 @@ public final class DiskStore: Sendable {
         let names = state.withLockedValue { $0.index.names(for: key) }
         guard !names.isEmpty else { return 0 }
         return (try? await threadPool.runIfActive { [self] in removeBlocking(names.map { ($0, nil) }) }) ?? 0
+    }
+
+    /// The keys with an entry carrying surrogate key `tag` (``SurrogateKeys``).
+    public func keys(taggedWith tag: String) -> Set<CacheKey> {
+        state.withLockedValue { $0.index.keys(taggedWith: tag) }
+    }
+
+    /// Removes the variants of `key` that carry one of the surrogate keys `tags`. Returns how many.
+    @discardableResult
+    public func remove(_ key: CacheKey, taggedWithAnyOf tags: Set<String>) async -> Int {
+        // With their identities: a newer entry written under the same name meanwhile stays.
+        let files = state.withLockedValue { state in
+            state.index.names(for: key).compactMap { name -> (name: String, identity: UInt64?)? in
+                guard let entry = state.index.entry(named: name), entry.tags.contains(where: tags.contains) else { return nil }
+                return (name, entry.identity)
+            }
+        }
+        guard !files.isEmpty else { return 0 }
+        return (try? await threadPool.runIfActive { [self] in removeBlocking(files) }) ?? 0
     }
 
     /// Removes one stored response, if it is still the one stored.

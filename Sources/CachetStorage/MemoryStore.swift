@@ -86,6 +86,20 @@ public final class MemoryStore: Sendable {
         }
     }
 
+    /// Removes the variants of `key` that carry one of the surrogate keys `tags`. Returns how many.
+    @discardableResult
+    public func remove(_ key: CacheKey, taggedWithAnyOf tags: Set<String>) -> Int {
+        shard(key).withLockedValue { shard in
+            guard let node = shard.nodes[key] else { return 0 }
+            var removed = 0
+            for index in node.variants.indices.reversed() where node.variants[index].isTagged(withAnyOf: tags) {
+                shard.removeVariant(at: index, of: node)
+                removed += 1
+            }
+            return removed
+        }
+    }
+
     /// Removes one stored response, if it is still the one stored.
     public func remove(_ response: StoredResponse) {
         shard(response.key).withLockedValue { shard in
@@ -94,6 +108,17 @@ public final class MemoryStore: Sendable {
             else { return }
             shard.removeVariant(at: index, of: node)
         }
+    }
+
+    /// The keys holding a response tagged with surrogate key `tag` (``SurrogateKeys``).
+    public func keys(taggedWith tag: String) -> [CacheKey] {
+        var keys: [CacheKey] = []
+        for shard in shards {
+            shard.withLockedValue { shard in
+                if let tagged = shard.tagged[tag] { keys.append(contentsOf: tagged.keys) }
+            }
+        }
+        return keys
     }
 
     struct Shard: @unchecked Sendable {
@@ -116,6 +141,8 @@ public final class MemoryStore: Sendable {
         var bytes = 0
         var entries = 0
         var evictions = 0
+        /// Surrogate key → the keys with a variant carrying it, and how many variants do.
+        var tagged: [String: [CacheKey: Int]] = [:]
 
         init(limit: Int) {
             self.limit = limit
@@ -137,6 +164,7 @@ public final class MemoryStore: Sendable {
                 pushFront(node)
             }
             node.variants.insert(response, at: 0)
+            tag(response, by: 1)
             node.cost += cost
             bytes += cost
             entries += 1
@@ -159,6 +187,7 @@ public final class MemoryStore: Sendable {
 
         mutating func removeVariant(at index: Int, of node: Node, keepingNode: Bool = false) {
             let old = node.variants.remove(at: index)
+            tag(old, by: -1)
             node.cost -= old.cost
             bytes -= old.cost
             entries -= 1
@@ -186,7 +215,18 @@ public final class MemoryStore: Sendable {
             pushFront(node)
         }
 
+        /// Counts `response` in (or out of) the surrogate key index.
+        mutating func tag(_ response: StoredResponse, by change: Int) {
+            for tag in response.surrogateKeys {
+                var keys = tagged[tag, default: [:]]
+                let count = keys[response.key, default: 0] + change
+                keys[response.key] = count > 0 ? count : nil
+                tagged[tag] = keys.isEmpty ? nil : keys
+            }
+        }
+
         mutating func remove(_ node: Node) {
+            for variant in node.variants { tag(variant, by: -1) }
             unlink(node)
             nodes[node.key] = nil
             bytes -= node.cost

@@ -17,12 +17,15 @@ public struct StoredResponse: Sendable {
     /// The response heads the server holding this entry writes for a fresh hit, serialised
     /// once so that a hit does not rebuild them. Opaque to the store.
     public let prepared: PreparedHeads?
+    /// The response's surrogate keys (``SurrogateKeys``), by which a purge can find it.
+    public let surrogateKeys: [String]
 
     public init(key: CacheKey, policy: CachePolicy, body: ByteBuffer, prepared: PreparedHeads? = nil) {
         self.key = key
         self.policy = policy
         self.body = body
         self.prepared = prepared
+        self.surrogateKeys = SurrogateKeys.of(policy.response.headerFields)
     }
 
     /// Bytes this entry costs the store: the memory its content occupies (allocated
@@ -36,7 +39,13 @@ public struct StoredResponse: Sendable {
         for field in policy.response.headerFields {
             fieldBytes += 2 * field.name.rawName.utf8.count + field.value.utf8.count + 128
         }
+        for key in surrogateKeys { fieldBytes += key.utf8.count + 64 }
         return max(body.capacity, body.readableBytes) + fieldBytes + (prepared?.bytes ?? 0) + 1024 + 2 * key.uri.utf8.count
+    }
+
+    /// Whether the response carries one of the surrogate keys `tags`.
+    public func isTagged(withAnyOf tags: Set<String>) -> Bool {
+        surrogateKeys.contains(where: tags.contains)
     }
 
     /// Whether this is the same stored response as `other`: same key, Vary key, validators

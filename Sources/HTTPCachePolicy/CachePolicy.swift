@@ -27,7 +27,7 @@ public struct CachePolicy: Sendable, Codable {
     /// Whether the response may be stored, and why not.
     public let storability: Storability
     /// The freshness lifetime and its source (§4.2.1).
-    public let freshness: Freshness
+    public internal(set) var freshness: Freshness
     /// The age arithmetic of §4.2.3, its fixed part computed.
     public let ageCalculation: AgeCalculation
     /// The secondary key (§4.1).

@@ -1,3 +1,4 @@
+import HTTPPreconditions
 import HTTPTypes
 
 /// What a response to an unsafe request invalidates (RFC 9111 §4.4).
@@ -45,5 +46,19 @@ extension StringProtocol {
         while start < end, self[start] == " " || self[start] == "\t" { start = index(after: start) }
         while end > start, self[index(before: end)] == " " || self[index(before: end)] == "\t" { end = index(before: end) }
         return self[start..<end]
+    }
+}
+
+extension CachePolicy {
+    /// The policy of the same stored response marked invalid at `now`: stale from then on, so
+    /// that it needs validation before it is used again (RFC 9111 §4.4, "mark it as invalid
+    /// and in need of a mandatory validation"), while staying available for what stale
+    /// responses may still be used for: `stale-if-error` and `stale-while-revalidate`
+    /// (RFC 5861), their windows counted from `now`. A revalidation computes the freshness
+    /// anew from the fields the 304 brings. This is a soft purge.
+    public func markedInvalid(now: HTTPDate) -> CachePolicy {
+        var copy = self
+        copy.freshness = Freshness(lifetime: min(freshness.lifetime, age(now: now)), source: freshness.source)
+        return copy
     }
 }

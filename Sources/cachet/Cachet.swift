@@ -7,7 +7,7 @@ struct Cachet: AsyncParsableCommand {
         commandName: "cachet",
         abstract: "HTTP validators, conditional requests and caching: an RFC 9111 caching proxy, a static file server and a checker.",
         version: CachetVersion.current,
-        subcommands: [ProxyCommand.self, ServeCommand.self, CheckCommand.self]
+        subcommands: [ProxyCommand.self, ServeCommand.self, CheckCommand.self, PurgeCommand.self]
     )
 }
 

@@ -1,4 +1,3 @@
-import ArgumentParser
 import CachetProxy
 import Logging
 
@@ -9,7 +8,7 @@ extension ProxyCommand {
     static func bootstrapLogging(level name: String) throws {
         guard let level = Logger.Level(rawValue: name.lowercased()) else {
             let names = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
-            throw ValidationError("invalid --log-level \(name): expected one of \(names)")
+            throw InvalidFlag("invalid --log-level \(name): expected one of \(names)")
         }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -21,7 +20,9 @@ extension ProxyCommand {
     /// `HOST:PORT`, or `nil` for `off`.
     static func adminAddress(_ value: String) throws -> ListenAddress? {
         if value.lowercased() == "off" { return nil }
-        let (host, port) = try hostAndPort(value)
+        guard let (host, port) = try? hostAndPort(value) else {
+            throw InvalidFlag("invalid --admin \(value): expected HOST:PORT with a port from 0 to 65535, or off")
+        }
         return ListenAddress(host: host, port: port)
     }
 }

@@ -55,7 +55,14 @@ struct ServeCommand: AsyncParsableCommand {
     var exampleRoute = false
 
     func run() async throws {
-        let (host, port) = try ProxyCommand.hostAndPort(listen)
+        let (host, port): (String, Int)
+        let memory: Int
+        do {
+            (host, port) = try ProxyCommand.hostAndPort(listen)
+            memory = try ProxyCommand.bytes(memoryCache, flag: "--memory-cache")
+        } catch let error as InvalidFlag {
+            throw ValidationError(error.description)
+        }
         var rules: [CacheControlRules.Rule] = []
         for spec in cacheControlRules {
             guard let equals = spec.firstIndex(of: "="), equals != spec.startIndex else {
@@ -66,7 +73,6 @@ struct ServeCommand: AsyncParsableCommand {
         if let maxAge, maxAge < 0 { throw ValidationError("--max-age must not be negative") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         guard fileCacheValidity >= 0, fileCacheValidity.isFinite else { throw ValidationError("--file-cache-validity must not be negative") }
-        let memory = try ProxyCommand.bytes(memoryCache)
         let configuration = ConditionalFileMiddleware<BasicRequestContext>.Configuration(
             cacheControl: CacheControlRules(rules, default: maxAge.map { "max-age=\($0)" }),
             servesIndex: index,

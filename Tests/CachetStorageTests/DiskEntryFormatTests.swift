@@ -155,7 +155,7 @@ struct DiskEntryFormatTests {
             }
         }
         #expect(decode { $0[0] = UInt8(ascii: "X") } == .badMagic)
-        #expect(decode { $0[4] = 2 } == .unsupportedVersion(2))
+        #expect(decode { $0[4] = 3 } == .unsupportedVersion(3))
         #expect(decode { $0[6] = 1 } == .unsupportedFlags(1))
         #expect(decode { for i in 16..<24 { $0[i] = 0xFF } } == .lengthOutOfRange)
         #expect(decode { for i in 8..<12 { $0[i] = 0xFF } } == .lengthOutOfRange)

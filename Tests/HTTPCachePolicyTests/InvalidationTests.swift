@@ -56,3 +56,66 @@ struct InvalidationTests {
         #expect(uris == testCase.expected)
     }
 }
+
+/// A stored response marked invalid (a soft purge) needs validation before reuse and stays
+/// usable for stale-if-error and stale-while-revalidate from the moment it was marked.
+@Suite("Marking a stored response invalid (RFC 9111 §4.4, RFC 5861)")
+struct MarkedInvalidTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        let rule: String
+        let lines: [String]
+        /// Seconds after t0 the response is marked invalid.
+        let markedAt: Int64
+        /// Seconds after t0 it is evaluated.
+        let now: Int64
+        let expected: String
+        var testDescription: String { rule }
+    }
+
+    static let cases: [Case] = [
+        Case(rule: "§4.4 a fresh response marked invalid must be validated", lines: ["Cache-Control: max-age=600", "ETag: \"a\""], markedAt: 10, now: 10, expected: "revalidate"),
+        Case(rule: "§4.4 it stays invalid later on", lines: ["Cache-Control: max-age=600", "ETag: \"a\""], markedAt: 10, now: 300, expected: "revalidate"),
+        Case(rule: "RFC 5861 §3 stale-while-revalidate counts from the mark", lines: ["Cache-Control: max-age=600, stale-while-revalidate=30"], markedAt: 100, now: 120, expected: "stale-while-revalidate"),
+        Case(rule: "RFC 5861 §3 and ends with its window", lines: ["Cache-Control: max-age=600, stale-while-revalidate=30"], markedAt: 100, now: 140, expected: "revalidate"),
+        Case(rule: "§4.2 a response already stale stays as stale as it was", lines: ["Cache-Control: max-age=10"], markedAt: 100, now: 100, expected: "revalidate"),
+    ]
+
+    @Test("evaluation after the mark", arguments: cases)
+    func evaluation(_ testCase: Case) {
+        let marked = policy(testCase.lines).markedInvalid(now: at(testCase.markedAt))
+        let outcome: String
+        switch marked.evaluate(request: request(), now: at(testCase.now)) {
+        case .fresh: outcome = "fresh"
+        case .usableStale(.staleWhileRevalidate, _): outcome = "stale-while-revalidate"
+        case .usableStale: outcome = "stale"
+        case .mustRevalidate: outcome = "revalidate"
+        default: outcome = "other"
+        }
+        #expect(outcome == testCase.expected)
+        #expect(!marked.isFresh(now: at(testCase.now)))
+    }
+
+    @Test("RFC 5861 §4: stale-if-error still applies, counted from the mark")
+    func staleIfError() {
+        let marked = policy(["Cache-Control: max-age=600, stale-if-error=60"]).markedInvalid(now: at(100))
+        #expect(marked.allowsStaleIfError(request: request(), now: at(150)))
+        #expect(!marked.allowsStaleIfError(request: request(), now: at(170)))
+    }
+
+    @Test("§4.3.4: a 304 after the mark makes the response fresh again")
+    func freshenedAgain() throws {
+        let marked = policy(["Cache-Control: max-age=600", "ETag: \"a\""]).markedInvalid(now: at(100))
+        guard case .mustRevalidate(let conditional, _) = marked.evaluate(request: request(), now: at(100)) else {
+            Issue.record("expected a revalidation")
+            return
+        }
+        let outcome = marked.revalidated(
+            with: conditional, response: response(304, ["ETag: \"a\"", "Date: {t+100}"]), requestTime: at(100), responseTime: at(100)
+        )
+        guard case .notModified(let freshened) = outcome else {
+            Issue.record("expected notModified, got \(outcome)")
+            return
+        }
+        #expect(freshened.isFresh(now: at(200)))
+    }
+}

@@ -87,7 +87,8 @@ func reseal(_ bytes: inout [UInt8]) {
     write(UInt64(whole), bytes.count - 4, 4)
 }
 
-/// Seed entries: a plain response and a rich one (Vary, validators, targeted directives).
+/// Seed entries: a plain response and a rich one (Vary, validators, targeted directives,
+/// surrogate keys).
 func writeSeeds(to directory: String) throws {
     let now = HTTPDate(secondsSince1970: 1_767_225_600)
     var plainRequest = HTTPRequest(method: .get, scheme: "http", authority: "example.com", path: "/")
@@ -104,6 +105,8 @@ func writeSeeds(to directory: String) throws {
         .lastModified: now.adding(seconds: -3600).imfFixdate,
         .age: "7",
         .vary: "Accept-Encoding",
+        // Surrogate keys make it a version 2 entry, with the keys in its key section.
+        HTTPField.Name("Surrogate-Key")!: "article-7 front-page",
     ]
     let seeds = [
         ("plain", plainRequest, plainResponse, "hello"),
