@@ -58,7 +58,7 @@ for path in small.txt large.bin index.html "" _cachet/example; do
 done
 # The same URLs through `cachet proxy` in front of it: a shared cache must not spoil any of it.
 PROXY_PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
-"$CACHET" proxy --listen "127.0.0.1:$PROXY_PORT" --origin "$BASE" --threads 1 &
+"$CACHET" proxy --listen "127.0.0.1:$PROXY_PORT" --admin 127.0.0.1:0 --origin "$BASE" --threads 1 &
 PROXY_PID=$!
 for _ in $(seq 1 100); do
     if python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PROXY_PORT/small.txt', timeout=1)" 2>/dev/null; then break; fi

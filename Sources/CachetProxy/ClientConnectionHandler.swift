@@ -20,6 +20,8 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
     }
 
     private let flow: RequestFlow
+    private let metrics: ProxyMetrics
+    private let accessLog: AccessLog
     private let maximumRequestBodySize: Int
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
@@ -32,6 +34,8 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
     private var readHeld = false
     /// The client shut its sending side: answer what it sent, then close.
     private var inputClosed = false
+    /// The request being answered off the event loop and when it started, for the access log.
+    private var answering: (head: HTTPRequestHead, started: NIODeadline?)?
     /// The server is draining (`ChannelShouldQuiesceEvent`): finish the request being
     /// received or answered, then close.
     private var quiescing = false
@@ -69,8 +73,10 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
     /// While an answer is still being written: the bytes left when last seen shrinking, and when.
     private var sending: (bytes: Int, since: NIODeadline)?
 
-    init(flow: RequestFlow, maximumRequestBodySize: Int, timeouts: ClientTimeouts = ClientTimeouts()) {
+    init(flow: RequestFlow, maximumRequestBodySize: Int, timeouts: ClientTimeouts = ClientTimeouts(), accessLog: AccessLog = .off) {
         self.flow = flow
+        self.metrics = flow.metrics
+        self.accessLog = accessLog
         self.maximumRequestBodySize = maximumRequestBodySize
         self.timeouts = timeouts
     }
@@ -164,8 +170,14 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
         waiting.removeAll()
         head = nil
         body = nil
-        let writer = ChannelResponseWriter(context: context, channel: context.channel, version: .http1_1, keepAlive: false, isHead: false)
-        writer.writeOnEventLoop(flow.headers.error(.requestTimeout, forward: nil), body: ProxyError.requestTimeout.body, close: true)
+        let started = accessLog.start()
+        let writer = ChannelResponseWriter(
+            context: context, channel: context.channel, version: .http1_1, keepAlive: false, isHead: false, metrics: metrics
+        )
+        writer.writeOnEventLoop(
+            flow.headers.error(.requestTimeout, forward: nil), body: ProxyError.requestTimeout.body, close: true, outcome: .error
+        )
+        accessLog.log(method: "-", target: "-", record: writer.record, started: started)
     }
 
     /// The connection waits for its next request from now.
@@ -263,12 +275,13 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
     }
 
     private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
+        let started = accessLog.start()
         if rejectedBody {
-            return refuse(head, .contentTooLarge, context: context)
+            return refuse(head, .contentTooLarge, started: started, context: context)
         }
         let request: HTTPRequest
         switch Self.convert(head) {
-        case .failure(let error): return refuse(head, error, context: context)
+        case .failure(let error): return refuse(head, error, started: started, context: context)
         case .success(let converted): request = converted
         }
         let body = self.body
@@ -277,20 +290,36 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
         // in a task, and the connection waits for it.
         // While draining, a hit is not sent as prepared bytes: those say keep-alive.
         switch flow.answerFromMemory(request, prepared: head.isKeepAlive && head.version == .http1_1 && !quiescing) {
-        case .prepared(let bytes, let content):
+        case .prepared(let bytes, let content, let status, let replaced):
+            var sent = 0
             if head.method != .HEAD, let content, content.readableBytes > 0 {
+                sent = content.readableBytes
                 context.write(wrapOutboundOut(bytes), promise: nil)
                 context.writeAndFlush(wrapOutboundOut(content), promise: nil)
             } else {
                 context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
             }
+            // Relaxed atomic adds only; the access log when its level asks for it.
+            metrics.responded(.hit, status: status, replaced: replaced)
+            metrics.delivered(sent)
+            if started != nil {
+                accessLog.log(
+                    method: head.method.rawValue, target: head.uri, record: ResponseRecord(status: status, outcome: .hit, bytes: sent),
+                    started: started
+                )
+            }
             becameIdle(context)
         case .delivery(let delivery):
             closing = !head.isKeepAlive
-            makeWriter(head, context: context).writeOnEventLoop(delivery.head, body: delivery.body, close: false)
+            let writer = makeWriter(head, context: context)
+            writer.writeOnEventLoop(delivery.head, body: delivery.body, close: false, outcome: delivery.outcome, replaced: delivery.replaced)
+            if started != nil {
+                accessLog.log(method: head.method.rawValue, target: head.uri, record: writer.record, started: started)
+            }
             becameIdle(context)
         case nil:
             busy = true
+            answering = (head, started)
             let writer = makeWriter(head, context: context)
             inFlight = writer
             let flow = self.flow
@@ -307,15 +336,17 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
     }
 
     /// Answers a request the proxy will not handle, and closes the connection.
-    private func refuse(_ head: HTTPRequestHead, _ error: ProxyError, context: ChannelHandlerContext) {
+    private func refuse(_ head: HTTPRequestHead, _ error: ProxyError, started: NIODeadline?, context: ChannelHandlerContext) {
         closing = true
-        makeWriter(head, context: context).writeOnEventLoop(flow.headers.error(error, forward: nil), body: error.body, close: true)
+        let writer = makeWriter(head, context: context)
+        writer.writeOnEventLoop(flow.headers.error(error, forward: nil), body: error.body, close: true, outcome: .error)
+        accessLog.log(method: head.method.rawValue, target: head.uri, record: writer.record, started: started)
     }
 
     private func makeWriter(_ head: HTTPRequestHead, context: ChannelHandlerContext) -> ChannelResponseWriter {
         let writer = ChannelResponseWriter(
             context: context, channel: context.channel, version: head.version, keepAlive: head.isKeepAlive,
-            isHead: head.method == .HEAD
+            isHead: head.method == .HEAD, metrics: metrics
         )
         if quiescing { writer.makeLast() }
         return writer
@@ -325,6 +356,9 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
     /// waited behind it.
     private func finished(_ writer: ChannelResponseWriter, context: ChannelHandlerContext) {
         busy = false
+        if let (head, started) = answering.take() {
+            accessLog.log(method: head.method.rawValue, target: head.uri, record: writer.record, started: started)
+        }
         inFlight = nil
         becameIdle(context)
         if writer.closesConnection { closing = true }
@@ -359,8 +393,13 @@ final class ClientConnectionHandler: ChannelDuplexHandler, RemovableChannelHandl
         case .invalidVersion: proxyError = .versionNotSupported
         default: proxyError = .badRequest(String(describing: parserError))
         }
-        let writer = ChannelResponseWriter(context: context, channel: context.channel, version: .http1_1, keepAlive: false, isHead: false)
-        writer.writeOnEventLoop(flow.headers.error(proxyError, forward: nil), body: proxyError.body, close: true)
+        let started = accessLog.start()
+        let writer = ChannelResponseWriter(
+            context: context, channel: context.channel, version: .http1_1, keepAlive: false, isHead: false, metrics: metrics
+        )
+        writer.writeOnEventLoop(flow.headers.error(proxyError, forward: nil), body: proxyError.body, close: true, outcome: .error)
+        // The parser rejected the request before its method and target were known.
+        accessLog.log(method: "-", target: "-", record: writer.record, started: started)
     }
 
     /// The request as swift-http-types sees it, or the 400 it deserves (RFC 9112 §3.2: a

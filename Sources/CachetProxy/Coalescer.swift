@@ -1,6 +1,7 @@
 import CachetStorage
 import HTTPCachePolicy
 import NIOConcurrencyHelpers
+import Synchronization
 
 /// Request coalescing: while one request for a key is fetching or revalidating, the others
 /// for the same key wait for its outcome instead of going to the origin (one origin request
@@ -21,6 +22,10 @@ final class Coalescer: Sendable {
     }
 
     private let flights = NIOLockedValueBox<[CacheKey: [CheckedContinuation<Outcome, Never>]]>([:])
+    private let joinedCount = Atomic<Int>(0)
+
+    /// How many requests have waited for another one's flight since the start (metrics).
+    var joined: Int { joinedCount.load(ordering: .relaxed) }
 
     /// Joins the flight for `key`: becomes its leader when there is none, or waits for the
     /// leader's outcome. Returns `nil` for the leader.
@@ -33,6 +38,7 @@ final class Coalescer: Sendable {
             return false
         }
         if isLeader { return nil }
+        joinedCount.add(1, ordering: .relaxed)
         return await withCheckedContinuation { continuation in
             let stillFlying = flights.withLockedValue { flights -> Bool in
                 guard flights[key] != nil else { return false }

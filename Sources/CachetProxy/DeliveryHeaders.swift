@@ -83,7 +83,9 @@ struct DeliveryHeaders: Sendable {
         }
         let ttl = policy.freshnessLifetime - policy.age(now: now)
         decorate(&head, status: status, ttl: ttl, forwardStatus: policy.response.status.code)
-        return Delivery(head: head, body: body)
+        // A 304 stands in for the stored body (RFC 9110 §15.4.5): that is what it saved.
+        let replaced = head.status.code == 304 ? stored.body.readableBytes : 0
+        return Delivery(head: head, body: body, outcome: RequestOutcome(status), replaced: replaced)
     }
 
     /// An origin response passed on without storing: hop-by-hop fields stripped.
@@ -195,10 +197,10 @@ extension ProxyError {
 
 extension ChannelResponseWriter {
     func write(_ delivery: Delivery) async {
-        await write(delivery.head, body: delivery.body)
+        await write(delivery.head, body: delivery.body, outcome: delivery.outcome, replaced: delivery.replaced)
     }
 
     func writeError(_ error: ProxyError, headers: DeliveryHeaders, forward: CacheStatusValue.ForwardReason? = nil) async {
-        await write(headers.error(error, forward: forward), body: error.body)
+        await write(headers.error(error, forward: forward), body: error.body, outcome: .error)
     }
 }

@@ -28,7 +28,7 @@ public struct HitPathProbe: Sendable {
             let hit = RequestFlow.freshHit(request, key: key, adaptation: RequestFlow.adaptation(request), store: store, headers: headers, now: now, prepared: true)
         else { return nil }
         switch hit {
-        case .prepared(let head, _):
+        case .prepared(let head, _, _, _):
             return head
         case .delivery(let delivery):
             return ResponseEncoding.completeHead(

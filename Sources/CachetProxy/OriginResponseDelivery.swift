@@ -31,7 +31,9 @@ extension RequestFlow {
         // The client's own conditions, a range, or a HEAD are answered from the stored copy
         // once it is complete; a plain GET streams as the body arrives.
         let streams = request.method == .get && !Self.isConditionalOrRanged(request)
-        let head = headers.forwarded(response.head, status: .forwarded(reason, stored: response.declaredLength != nil, collapsed: false))
+        let status = CacheStatusValue.forwarded(reason, stored: response.declaredLength != nil, collapsed: false)
+        let head = headers.forwarded(response.head, status: status)
+        let outcome = RequestOutcome(status)
         var body = response.declaredLength.map { ByteBufferAllocator().buffer(capacity: $0) } ?? ByteBuffer()
         var iterator = response.body.makeAsyncIterator()
         var headQueued = false
@@ -40,7 +42,7 @@ extension RequestFlow {
                 guard body.readableBytes + chunk.readableBytes <= limit else {
                     // Larger than we keep after all: the rest passes through.
                     settle(nil)
-                    if !headQueued { writer.queue(head: head, bodyFollows: request.method != .head) }
+                    if !headQueued { writer.queue(head: head, bodyFollows: request.method != .head, outcome: outcome) }
                     if request.method != .head {
                         if !streams { writer.queue(body: body) }
                         writer.queue(body: chunk)
@@ -53,7 +55,7 @@ extension RequestFlow {
                 body.writeImmutableBuffer(chunk)
                 if streams && chunk.readableBytes > 0 {
                     if !headQueued {
-                        writer.queue(head: head, bodyFollows: true)
+                        writer.queue(head: head, bodyFollows: true, outcome: outcome)
                         headQueued = true
                     }
                     writer.queue(body: chunk)
@@ -93,6 +95,9 @@ extension RequestFlow {
         }
         var head = headers.forwarded(response.head, status: status)
         var bodyFollows = request.method != .head && code != 304 && code != 204 && code >= 200
+        // What a 304 to the client stands in for: the stored body when the cache holds one
+        // (the client's copy is presumably the same), or the 200 it replaces below.
+        var replaced = code == 304 ? storedLength(for: request) : 0
         if code == 200, request.method == .get || request.method == .head, Self.isConditionalOrRanged(request) {
             let validators = RepresentationValidators(responseFields: response.head.headerFields, now: clock.now())
             if case .notModified = request.evaluatePreconditions(for: validators, now: clock.now(), role: .cache) {
@@ -100,10 +105,11 @@ extension RequestFlow {
                 notModified.headerFields.append(contentsOf: head.headerFields.filter { $0.name == .via || $0.name == CacheStatus.fieldName || $0.name.rawName == "X-Cache" })
                 head = notModified
                 bodyFollows = false
+                replaced = response.declaredLength ?? 0
             }
         }
         do {
-            try await writer.writeHead(head, bodyFollows: bodyFollows)
+            try await writer.writeHead(head, bodyFollows: bodyFollows, outcome: RequestOutcome(status), replaced: replaced)
             if bodyFollows {
                 var received = 0
                 for try await chunk in response.body {
@@ -118,5 +124,13 @@ extension RequestFlow {
         } catch {
             await writer.abort()
         }
+    }
+
+    /// The body length of the stored response that `request` would select from memory, if
+    /// there is one.
+    private func storedLength(for request: HTTPRequest) -> Int {
+        guard let key = Self.key(for: request) else { return 0 }
+        let variants = store.variants(for: key)
+        return Self.select(variants, for: request).map { variants[$0].body.readableBytes } ?? 0
     }
 }

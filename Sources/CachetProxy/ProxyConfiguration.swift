@@ -36,6 +36,10 @@ public struct ProxyConfiguration: Sendable {
     /// connections (`--drain-timeout`); `nil` waits as long as they take.
     public var drainTimeout: Duration? = .seconds(30)
 
+    /// Where the admin listener (`/metrics`, the status page) listens; `nil` for none
+    /// (`--admin`). Port 0 picks a free one.
+    public var admin: ListenAddress?
+
     public init(
         listenHost: String = "127.0.0.1",
         listenPort: Int = 8080,
@@ -48,7 +52,8 @@ public struct ProxyConfiguration: Sendable {
         cacheName: String = "cachet",
         policyOptions: CachePolicyOptions = CachePolicyOptions(),
         threads: Int? = nil,
-        disk: DiskConfiguration? = nil
+        disk: DiskConfiguration? = nil,
+        admin: ListenAddress? = ListenAddress(host: "127.0.0.1", port: 9091)
     ) {
         self.listenHost = listenHost
         self.listenPort = listenPort
@@ -62,6 +67,7 @@ public struct ProxyConfiguration: Sendable {
         self.policyOptions = policyOptions
         self.threads = threads
         self.disk = disk
+        self.admin = admin
     }
 
     /// The origin that serves `authority` (a Host value, port ignored), if any.
@@ -101,5 +107,16 @@ public struct DiskConfiguration: Sendable {
         self.minimumFreeBytes = minimumFreeBytes
         self.threads = threads
         self.maximumQueuedBytes = maximumQueuedBytes
+    }
+}
+
+/// A host and port to listen on.
+public struct ListenAddress: Sendable, Hashable {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
     }
 }

@@ -16,6 +16,19 @@ public final class ProxyServer: Sendable {
     private let channel: NIOLockedValueBox<(any Channel)?> = NIOLockedValueBox(nil)
     private let shutdownTask = NIOLockedValueBox<Task<DrainOutcome, any Error>?>(nil)
     private let connections = ConnectionRegistry()
+    /// The admin listener, once bound (ProxyServer+Admin.swift).
+    let adminChannel: NIOLockedValueBox<(any Channel)?> = NIOLockedValueBox(nil)
+    private let accessLog: AccessLog
+    var eventLoopGroup: any EventLoopGroup { group }
+    /// Requests that have waited for another request's origin fetch since the start.
+    var coalescedRequests: Int { flow.coalescer.joined }
+
+    /// This server's counters, on a registry of its own.
+    public let metrics: ProxyMetrics
+
+    /// Where the admin listener (`/metrics`, the status page) listens, once `start()` has
+    /// bound it.
+    public var adminAddress: SocketAddress? { adminChannel.withLockedValue { $0?.localAddress } }
 
     /// The memory store, for inspection.
     public var store: MemoryStore { flow.store }
@@ -23,10 +36,16 @@ public final class ProxyServer: Sendable {
     /// The disk store behind it, once `start()` has opened it (`configuration.disk`).
     public var diskStore: DiskStore? { flow.disk?.store }
 
-    public init(configuration: ProxyConfiguration, clock: any ProxyClock = SystemClock(), logger: Logger = Logger(label: "cachet.proxy")) {
+    /// - Parameter accessLogger: where the access log goes, one line per request at `.info`.
+    public init(
+        configuration: ProxyConfiguration, clock: any ProxyClock = SystemClock(), logger: Logger = Logger(label: "cachet.proxy"),
+        accessLogger: Logger = Logger(label: "cachet.access")
+    ) {
         self.configuration = configuration
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads ?? System.coreCount)
-        self.origin = OriginClient(timeouts: configuration.originTimeouts, eventLoopGroup: group)
+        self.metrics = ProxyMetrics()
+        self.accessLog = AccessLog(logger: accessLogger)
+        self.origin = OriginClient(timeouts: configuration.originTimeouts, eventLoopGroup: group, metrics: metrics)
         self.flow = RequestFlow(
             configuration: configuration,
             store: MemoryStore(limit: configuration.memoryLimit),
@@ -65,6 +84,7 @@ public final class ProxyServer: Sendable {
         // Before binding: a request never finds the disk tier half open.
         try await flow.disk?.open()
         let maximumRequestBodySize = configuration.maximumRequestBodySize
+        let accessLog = self.accessLog
         let connections = self.connections
         let clientTimeouts = configuration.clientTimeouts
         let bootstrap = ServerBootstrap(group: group)
@@ -80,7 +100,7 @@ public final class ProxyServer: Sendable {
                     // request parser is used; the observer before it starts the clock on a
                     // request head (slowloris).
                     let connection = ClientConnectionHandler(
-                        flow: flow, maximumRequestBodySize: maximumRequestBodySize, timeouts: clientTimeouts
+                        flow: flow, maximumRequestBodySize: maximumRequestBodySize, timeouts: clientTimeouts, accessLog: accessLog
                     )
                     try channel.pipeline.syncOperations.addHandler(ByteArrivalObserver(connection: connection))
                     try channel.pipeline.syncOperations.addHandler(Self.makeRequestDecoder())
@@ -95,6 +115,7 @@ public final class ProxyServer: Sendable {
             throw ProxyStartError.listenFailure(host: configuration.listenHost, port: configuration.listenPort, error: error)
         }
         self.channel.withLockedValue { $0 = channel }
+        try await startAdmin()
         return channel.localAddress!
     }
 
@@ -124,7 +145,7 @@ public final class ProxyServer: Sendable {
         // The first call shuts down; later ones (a second signal, run()'s caller) wait for it.
         let task = shutdownTask.withLockedValue { existing in
             if let existing { return existing }
-            let task = Task { [channel, flow, origin, group, connections, bound = configuration.drainTimeout] in
+            let task = Task { [channel, adminChannel, flow, origin, group, connections, bound = configuration.drainTimeout] in
                 // Connections set up from here on close at once, so nothing slips in while
                 // the listener closes.
                 connections.quiesce()
@@ -133,6 +154,10 @@ public final class ProxyServer: Sendable {
                 }
                 let outcome = await ConnectionDrain.run(connections: connections, flow: flow, bound: bound)
                 await flow.drain()
+                // The admin listener stays up through the drain, so it can be watched.
+                if let admin = adminChannel.withLockedValue({ $0 }) {
+                    try? await admin.close()
+                }
                 await flow.disk?.close()
                 try await origin.shutdown()
                 try await group.shutdownGracefully()

@@ -12,11 +12,14 @@ public enum ProxyStartError: Error, Sendable, CustomStringConvertible {
     case diskUnavailable(path: String, reason: DiskStoreError)
     /// The `--listen` address cannot be bound, e.g. "address already in use".
     case cannotListen(address: String, reason: String)
+    /// The admin listener could not bind its address (in use, not local, …).
+    case adminUnavailable(address: String, reason: String)
 
     public var description: String {
         switch self {
         case .diskUnavailable(let path, let reason): "cannot use --disk \(path): \(reason)"
         case .cannotListen(let address, let reason): "cannot listen on \(address): \(reason)"
+        case .adminUnavailable(let address, let reason): "cannot listen on --admin \(address): \(reason)"
         }
     }
 

@@ -66,7 +66,7 @@ extension RequestFlow {
         head.headerFields[.cacheControl] = "no-store"
         head.headerFields[.date] = headers.dates.current().1
         head.headerFields[PurgeRequest.purgedField] = String(count)
-        await writer.write(head, body: ByteBuffer(string: message))
+        await writer.write(head, body: ByteBuffer(string: message), outcome: .purge)
     }
 
     /// Removes or marks what `purge` names. Returns how many stored responses it touched.

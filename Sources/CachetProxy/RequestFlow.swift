@@ -68,9 +68,10 @@ final class RequestFlow: Sendable {
 
     /// A fresh hit's answer: the bytes of its head from the entry's prepared heads for a
     /// plain request or a conditional one answered 304, else the delivery built for the
-    /// request (ranges, HTTP/1.0, closing connections).
+    /// request (ranges, HTTP/1.0, closing connections). `status` and `replaced` (the body
+    /// length a 304 stands in for) are for the metrics and the access log.
     enum FreshHit {
-        case prepared(head: ByteBuffer, body: ByteBuffer?)
+        case prepared(head: ByteBuffer, body: ByteBuffer?, status: Int, replaced: Int)
         case delivery(Delivery)
     }
 
@@ -87,7 +88,10 @@ final class RequestFlow: Sendable {
         if prepared, let heads = stored.prepared {
             switch adaptation {
             case .none:
-                return .prepared(head: headers.hitHead(heads.full, policy: stored.policy, now: now, allocator: DeliveryHeaders.allocator), body: stored.body)
+                return .prepared(
+                    head: headers.hitHead(heads.full, policy: stored.policy, now: now, allocator: DeliveryHeaders.allocator), body: stored.body,
+                    status: stored.policy.response.status.code, replaced: 0
+                )
             case .conditional:
                 // The client's own conditional, answered from the cache (RFC 9111 §4.3.2).
                 if let notModified = heads.notModified,
@@ -95,7 +99,10 @@ final class RequestFlow: Sendable {
                         for: stored.policy.validators, now: now, role: .cache, unconditionalStatus: stored.policy.response.status
                     )
                 {
-                    return .prepared(head: headers.hitHead(notModified, policy: stored.policy, now: now, allocator: DeliveryHeaders.allocator), body: nil)
+                    return .prepared(
+                        head: headers.hitHead(notModified, policy: stored.policy, now: now, allocator: DeliveryHeaders.allocator), body: nil,
+                        status: 304, replaced: stored.body.readableBytes
+                    )
                 }
             case .range, .originOnly:
                 break
@@ -283,6 +290,7 @@ final class RequestFlow: Sendable {
         switch stored.policy.revalidated(with: outbound, response: response.head, requestTime: requestTime, responseTime: responseTime) {
         case .notModified(let freshened):
             try? await OriginBody.discard(response)
+            metrics.originNotModified(replacing: stored.body.readableBytes)
             let updated = headers.entry(key: key, policy: freshened, body: stored.body)
             // A 304 that makes the response unshareable (private, no-store) removes the
             // entry: this client alone gets it (RFC 9111 §3.2, §5.2.2.5, §5.2.2.7).
@@ -330,6 +338,7 @@ final class RequestFlow: Sendable {
         switch stored.policy.revalidated(with: outbound, response: response.head, requestTime: requestTime, responseTime: responseTime) {
         case .notModified(let freshened):
             try? await OriginBody.discard(response)
+            metrics.originNotModified(replacing: stored.body.readableBytes)
             let updated = headers.entry(key: key, policy: freshened, body: stored.body)
             coalescer.finish(key, with: freshen(stored, to: updated) ? .shareable(updated) : .retry)
         case .modified(let policy) where response.head.status.code < 500:

@@ -7,6 +7,18 @@ import NIOHTTP1
 struct Delivery: Sendable {
     var head: HTTPResponse
     var body: ByteBuffer?
+    /// How the request was answered, for the metrics and the access log.
+    var outcome: RequestOutcome
+    /// For a 304, the length of the stored body it stands in for (RFC 9110 §15.4.5).
+    var replaced = 0
+}
+
+/// What was sent for one request, for the access log.
+struct ResponseRecord: Sendable {
+    var status: Int
+    var outcome: RequestOutcome
+    /// Body bytes written.
+    var bytes = 0
 }
 
 /// Writes one response to the client connection, from any thread, as HTTP/1 bytes.
@@ -22,6 +34,7 @@ final class ChannelResponseWriter: Sendable {
     let isHead: Bool
     private let context: NIOLoopBound<ChannelHandlerContext>
     private let state = NIOLockedValueBox(State())
+    private let metrics: ProxyMetrics
 
     private struct State {
         var pending: EventLoopFuture<Void>?
@@ -29,29 +42,49 @@ final class ChannelResponseWriter: Sendable {
         var framing = BodyFraming.none
         /// The server is shutting down: this response says `Connection: close`.
         var lastOnConnection = false
+        var record: ResponseRecord?
     }
 
-    init(context: ChannelHandlerContext, channel: any Channel, version: HTTPVersion, keepAlive: Bool, isHead: Bool) {
+    init(context: ChannelHandlerContext, channel: any Channel, version: HTTPVersion, keepAlive: Bool, isHead: Bool, metrics: ProxyMetrics) {
         self.context = NIOLoopBound(context, eventLoop: context.eventLoop)
         self.channel = channel
         self.version = version
         self.keepAlive = keepAlive
         self.isHead = isHead
+        self.metrics = metrics
+    }
+
+    /// What has been sent so far, once a head has been.
+    var record: ResponseRecord? { state.withLockedValue { $0.record } }
+
+    /// Counts a response whose head is being sent.
+    private func started(status: Int, outcome: RequestOutcome, replaced: Int) {
+        metrics.responded(outcome, status: status, replaced: replaced)
+        state.withLockedValue { $0.record = ResponseRecord(status: status, outcome: outcome) }
+    }
+
+    /// Counts body bytes being sent.
+    private func sent(_ bytes: Int) {
+        metrics.delivered(bytes)
+        state.withLockedValue { $0.record?.bytes += bytes }
     }
 
     /// Writes a whole response; must be called on the channel's event loop. A body that is
-    /// known in full is framed by `Content-Length`.
-    func writeOnEventLoop(_ response: HTTPResponse, body: ByteBuffer?, close: Bool) {
+    /// known in full is framed by `Content-Length`. `replaced` is, for a 304, the length of
+    /// the body it stands in for.
+    func writeOnEventLoop(_ response: HTTPResponse, body: ByteBuffer?, close: Bool, outcome: RequestOutcome, replaced: Int = 0) {
         let context = self.context.value
         let close = state.withLockedValue { state in
             state.close = state.close || close || !keepAlive || state.lastOnConnection
             return state.close
         }
+        started(status: response.status.code, outcome: outcome, replaced: replaced)
         let bodyBytes = body?.readableBytes ?? 0
         let head = ResponseEncoding.completeHead(
             response, bodyLength: bodyBytes, version: version, close: close, allocator: context.channel.allocator
         )
         if !isHead, bodyBytes > 0, ResponseEncoding.mayHaveBody(response.status), let body {
+            sent(bodyBytes)
             context.write(NIOAny(head), promise: nil)
             flush(context, body, close: close)
         } else {
@@ -69,13 +102,16 @@ final class ChannelResponseWriter: Sendable {
     }
 
     /// Writes a whole response from any thread.
-    func write(_ response: HTTPResponse, body: ByteBuffer?, close: Bool = false) async {
+    func write(_ response: HTTPResponse, body: ByteBuffer?, close: Bool = false, outcome: RequestOutcome, replaced: Int = 0) async {
         let eventLoop = channel.eventLoop
-        try? await eventLoop.submit { self.writeOnEventLoop(response, body: body, close: close) }.get()
+        try? await eventLoop.submit {
+            self.writeOnEventLoop(response, body: body, close: close, outcome: outcome, replaced: replaced)
+        }.get()
     }
 
     /// The head of a streamed response, its framing remembered for the body that follows.
-    private func streamedHead(_ response: HTTPResponse, bodyFollows: Bool) -> ByteBuffer {
+    private func streamedHead(_ response: HTTPResponse, bodyFollows: Bool, outcome: RequestOutcome, replaced: Int) -> ByteBuffer {
+        started(status: response.status.code, outcome: outcome, replaced: replaced)
         let framing = ResponseEncoding.framing(of: response, version: version, isHead: isHead || !bodyFollows)
         let close = state.withLockedValue { state in
             state.framing = framing.body
@@ -92,8 +128,8 @@ final class ChannelResponseWriter: Sendable {
     }
 
     /// Starts a streamed response and waits until the head is flushed.
-    func writeHead(_ response: HTTPResponse, bodyFollows: Bool = true) async throws {
-        try await channel.writeAndFlush(streamedHead(response, bodyFollows: bodyFollows))
+    func writeHead(_ response: HTTPResponse, bodyFollows: Bool = true, outcome: RequestOutcome, replaced: Int = 0) async throws {
+        try await channel.writeAndFlush(streamedHead(response, bodyFollows: bodyFollows, outcome: outcome, replaced: replaced))
     }
 
     /// Sends one chunk and waits until it has been flushed to the socket.
@@ -104,8 +140,8 @@ final class ChannelResponseWriter: Sendable {
     }
 
     /// Queues the head of a streamed response without waiting.
-    func queue(head response: HTTPResponse, bodyFollows: Bool) {
-        enqueue(streamedHead(response, bodyFollows: bodyFollows))
+    func queue(head response: HTTPResponse, bodyFollows: Bool, outcome: RequestOutcome) {
+        enqueue(streamedHead(response, bodyFollows: bodyFollows, outcome: outcome, replaced: 0))
     }
 
     /// Queues a chunk without waiting for the client to take it.
@@ -116,7 +152,9 @@ final class ChannelResponseWriter: Sendable {
     /// `chunk` as this response's framing sends it, or `nil` when nothing is to be sent.
     private func framed(_ chunk: ByteBuffer) -> ByteBuffer? {
         guard chunk.readableBytes > 0 else { return nil }
-        switch state.withLockedValue({ $0.framing }) {
+        let framing = state.withLockedValue { $0.framing }
+        if framing != .none { sent(chunk.readableBytes) }
+        switch framing {
         case .none:
             return nil
         case .contentLength, .close:

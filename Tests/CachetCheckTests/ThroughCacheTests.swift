@@ -11,6 +11,7 @@ struct ThroughCacheTests {
         try await withOrigin { url, _ in
             let target = try CheckTarget(url)
             var configuration = ProxyConfiguration(listenHost: "127.0.0.1", listenPort: 0)
+            configuration.admin = nil
             configuration.defaultOrigin = OriginAddress("http://127.0.0.1:\(target.port)")
             configuration.threads = 1
             let proxy = ProxyServer(configuration: configuration)

@@ -41,7 +41,7 @@ struct ProxyDescriptorTests {
         let child = try await ChildProxy.launch(
             try ProxyDiskTests.cachetExecutable(),
             arguments: [
-                "proxy", "--listen", "127.0.0.1:0", "--origin", "http://127.0.0.1:\(originPort)", "--threads", "2",
+                "proxy", "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--origin", "http://127.0.0.1:\(originPort)", "--threads", "2",
                 "--connect-timeout", "2", "--first-byte-timeout", "1", "--idle-timeout", "1",
             ]
         )

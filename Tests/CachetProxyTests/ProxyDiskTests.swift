@@ -249,6 +249,7 @@ struct ProxyDiskTests {
             let file = folder + "/not-a-folder"
             #expect(FileManager.default.createFile(atPath: file, contents: Data("x".utf8)))
             var configuration = ProxyConfiguration(listenHost: "127.0.0.1", listenPort: 0)
+            configuration.admin = nil
             configuration.defaultOrigin = OriginAddress("http://127.0.0.1:1")
             configuration.threads = 1
             configuration.disk = Self.disk(file + "/cache")
@@ -273,7 +274,7 @@ struct ProxyDiskTests {
             #expect(FileManager.default.createFile(atPath: file, contents: Data("x".utf8)))
             let process = Process()
             process.executableURL = executable
-            process.arguments = ["proxy", "--listen", "127.0.0.1:0", "--origin", "http://127.0.0.1:1", "--disk", file + "/cache"]
+            process.arguments = ["proxy", "--listen", "127.0.0.1:0", "--admin", "off", "--origin", "http://127.0.0.1:1", "--disk", file + "/cache"]
             let errors = Pipe()
             process.standardOutput = FileHandle.nullDevice
             process.standardError = errors
@@ -301,7 +302,10 @@ struct ProxyDiskTests {
                 origin.route("/k\(key)") { _, _ in origin.ok(content, [(.cacheControl, "max-age=3600"), (.eTag, "\"k\(key)\"")]) }
             }
             func arguments(port: Int) -> [String] {
-                ["proxy", "--listen", "127.0.0.1:\(port)", "--origin", "http://127.0.0.1:\(origin.port)", "--disk", folder, "--threads", "2"]
+                [
+                    "proxy", "--listen", "127.0.0.1:\(port)", "--admin", "127.0.0.1:0", "--origin", "http://127.0.0.1:\(origin.port)",
+                    "--disk", folder, "--threads", "2",
+                ]
             }
 
             let first = try await ChildProxy.launch(executable, arguments: arguments(port: 0))

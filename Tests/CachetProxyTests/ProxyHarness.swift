@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import CachetProxy
 import HTTPPreconditions
 import HTTPTypes
+import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
@@ -101,17 +102,24 @@ final class ProxyHarness: Sendable {
 
     /// A proxy in front of a new origin, or of `sharing`'s origin and clock on its port (a
     /// restarted proxy).
-    static func make(sharing other: ProxyHarness? = nil, _ configure: (inout ProxyConfiguration) -> Void = { _ in }) async throws -> ProxyHarness {
+    /// Its admin listener is on an ephemeral port; its access log is quiet unless the test
+    /// passes a logger.
+    static func make(
+        sharing other: ProxyHarness? = nil, accessLogger: Logger? = nil, _ configure: (inout ProxyConfiguration) -> Void = { _ in }
+    ) async throws -> ProxyHarness {
         let clock = other?.clock ?? ManualClock(ProxyHarness.start)
         let origin = other?.origin ?? ScriptedOrigin(clock: clock)
         if other == nil { try await origin.start() }
         var configuration = ProxyConfiguration(listenHost: "127.0.0.1", listenPort: 0)
         configuration.defaultOrigin = OriginAddress("http://127.0.0.1:\(origin.port)")
         configuration.threads = 2
+        configuration.admin = ListenAddress(host: "127.0.0.1", port: 0)
         // A restarted proxy listens where the first one did: the Host, and so the cache keys, stay the same.
         if let other { configuration.listenPort = other.port }
         configure(&configuration)
-        let proxy = ProxyServer(configuration: configuration, clock: clock)
+        var quiet = Logger(label: "cachet.access")
+        quiet.logLevel = .notice
+        let proxy = ProxyServer(configuration: configuration, clock: clock, accessLogger: accessLogger ?? quiet)
         let address = try await proxy.start()
         return ProxyHarness(clock: clock, origin: origin, proxy: proxy, port: address.port!)
     }

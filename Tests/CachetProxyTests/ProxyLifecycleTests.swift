@@ -14,7 +14,7 @@ import Testing
 @Suite("cachet proxy lifecycle")
 struct ProxyLifecycleTests {
     static func arguments(origin: Int, _ more: [String] = []) -> [String] {
-        ["proxy", "--listen", "127.0.0.1:0", "--origin", "http://127.0.0.1:\(origin)", "--threads", "1"] + more
+        ["proxy", "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--origin", "http://127.0.0.1:\(origin)", "--threads", "1"] + more
     }
 
     /// Polls until a connection to `port` is refused; bounded, so a proxy that keeps
@@ -178,7 +178,11 @@ struct ProxyLifecycleTests {
 
             // On the same port: the Host, and so the cache keys, stay the same.
             let second = try await ChildProxy.launch(
-                executable, arguments: ["proxy", "--listen", "127.0.0.1:\(first.port)", "--origin", "http://127.0.0.1:\(origin.port)", "--threads", "1", "--disk", folder]
+                executable,
+                arguments: [
+                    "proxy", "--listen", "127.0.0.1:\(first.port)", "--admin", "127.0.0.1:0", "--origin", "http://127.0.0.1:\(origin.port)",
+                    "--threads", "1", "--disk", folder,
+                ]
             )
             defer { second.sigkill() }
             let verifier = ProxyDiskTests.client()
@@ -213,6 +217,8 @@ struct ProxyLifecycleTests {
         .init(arguments: ["--origin", "http://x", "--disk-size", "1GiB"], message: "--disk-size needs --disk PATH", status: 64),
         .init(arguments: ["--origin", "http://x", "--drain-timeout=-1"], message: "invalid --drain-timeout -1: seconds, 0 or more", status: 64),
         .init(arguments: ["--disk", "/tmp"], message: "give at least one --origin, or --example-origin", status: 64),
+        .init(arguments: ["--origin", "http://x", "--admin", "9091"], message: "invalid --admin 9091: expected HOST:PORT", status: 64),
+        .init(arguments: ["--origin", "http://x", "--log-level", "loud"], message: "invalid --log-level loud: expected one of trace, debug", status: 64),
         // A folder below a device: unusable even for root, on every system.
         .init(
             arguments: ["--origin", "http://127.0.0.1:1", "--listen", "127.0.0.1:0", "--disk", "/dev/null/cache"],
@@ -252,6 +258,18 @@ struct ProxyLifecycleTests {
         let (status, lines) = try Self.runToExit(["proxy", "--listen", "127.0.0.1:\(port)", "--origin", "http://127.0.0.1:1"])
         #expect(status == 1)
         #expect(lines == ["cachet proxy: cannot listen on 127.0.0.1:\(port): address already in use"], "\(lines)")
+        try await holder.shutdown()
+    }
+
+    @Test("an admin port in use: one line naming --admin and the system's reason, exit 1")
+    func adminPortInUse() async throws {
+        let holder = SimpleOriginServer { _, _ in .init(head: HTTPResponse(status: .ok)) }
+        let port = try await holder.start()
+        let (status, lines) = try Self.runToExit([
+            "proxy", "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:\(port)", "--origin", "http://127.0.0.1:1",
+        ])
+        #expect(status == 1)
+        #expect(lines == ["cachet proxy: cannot listen on --admin 127.0.0.1:\(port): address already in use"], "\(lines)")
         try await holder.shutdown()
     }
 }
