@@ -166,15 +166,15 @@ struct MetricsTests {
 
     @Test("the access log writes one line per request: method, target, status, outcome, duration, bytes")
     func accessLog() async throws {
-        let lines = CapturedLines()
-        let logger = Logger(label: "cachet.access") { _ in CapturingHandler(lines: lines) }
+        let lines = LogCapture()
+        let logger = lines.logger(label: "cachet.access", level: .info)
         let h = try await ProxyHarness.make(accessLogger: logger)
         h.origin.route("/a") { _, _ in h.origin.ok("hello", [(.cacheControl, "max-age=60"), (.eTag, "\"v1\"")]) }
         _ = try await h.get("/a")
         _ = try await h.get("/a")
         _ = try await h.get("/a", [("If-None-Match", "\"v1\"")])
         await h.proxy.waitForPendingWork()
-        let logged = lines.all
+        let logged = lines.messages
         #expect(logged.count == 3, "\(logged)")
         #expect(logged.first?.hasPrefix("GET /a 200 miss ") == true, "\(logged)")
         #expect(logged.dropFirst().first?.hasPrefix("GET /a 200 hit ") == true, "\(logged)")
@@ -231,23 +231,3 @@ enum PrometheusText {
     }
 }
 
-final class CapturedLines: Sendable {
-    private let lines = NIOLockedValueBox<[String]>([])
-    func append(_ line: String) { lines.withLockedValue { $0.append(line) } }
-    var all: [String] { lines.withLockedValue { $0 } }
-}
-
-struct CapturingHandler: LogHandler {
-    let lines: CapturedLines
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .info
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        lines.append("\(event.message)")
-    }
-}

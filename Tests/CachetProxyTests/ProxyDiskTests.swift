@@ -268,22 +268,15 @@ struct ProxyDiskTests {
 
     @Test("`cachet proxy --disk` on an unusable folder exits non-zero with one error line")
     func unusableFolderCommand() async throws {
-        let executable = try Self.cachetExecutable()
         try await withTemporaryFolder { folder in
             let file = folder + "/not-a-folder"
             #expect(FileManager.default.createFile(atPath: file, contents: Data("x".utf8)))
-            let process = Process()
-            process.executableURL = executable
-            process.arguments = ["proxy", "--listen", "127.0.0.1:0", "--admin", "off", "--origin", "http://127.0.0.1:1", "--disk", file + "/cache"]
-            let errors = Pipe()
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = errors
-            try CachetTestSupport.launch(process)
-            // The child exits on its own; its few bytes of stderr fit in the pipe.
-            process.waitUntilExit()
-            let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            let lines = text.split(separator: "\n").filter { !$0.contains(" info ") }
-            #expect(process.terminationStatus != 0)
+            let (status, output) = try ProxyLifecycleTests.runToExit(
+                ["proxy", "--listen", "127.0.0.1:0", "--admin", "off", "--origin", "http://127.0.0.1:1", "--disk", file + "/cache"]
+            )
+            let text = output.joined(separator: "\n")
+            let lines = output.filter { !$0.contains(" info ") }
+            #expect(status != 0)
             #expect(lines.count == 1, "\(text)")
             #expect(lines.first?.hasPrefix("cachet proxy: cannot use --disk \(file)/cache: ") == true, "\(text)")
         }

@@ -149,7 +149,8 @@ struct DiskStoreTests {
                 await store.insert(neighbour)
             }
             try Self.damage(folder + "/" + Self.fileName(response), damage, response)
-            let (logger, records) = CapturingLogHandler.logger()
+            let records = LogCapture()
+            let logger = records.logger(label: "test.disk")
             let store = try await Self.open(folder, logger: logger)
             #expect(store.statistics.entries == (damage.foundAtStartup ? 1 : 2))
             #expect(await store.variants(for: response.key).isEmpty)
@@ -308,7 +309,8 @@ struct DiskStoreTests {
     func lowFreeSpace() async throws {
         try await withTemporaryFolder { folder in
             let free = NIOLockedValueBox(1 << 40)
-            let (logger, records) = CapturingLogHandler.logger()
+            let records = LogCapture()
+            let logger = records.logger(label: "test.disk")
             let store = try await DiskStore(
                 path: folder, limit: Self.limit, minimumFreeBytes: 1 << 30, logger: logger,
                 freeSpace: { _ in free.withLockedValue { $0 } }

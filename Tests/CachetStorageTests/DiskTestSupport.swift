@@ -56,31 +56,3 @@ enum DiskFixtures {
 /// A logger that drops everything.
 let quietLogger = Logger(label: "test.disk") { _ in SwiftLogNoOpLogHandler() }
 
-/// A log handler that keeps the messages logged through it.
-struct CapturingLogHandler: LogHandler {
-    final class Records: Sendable {
-        let box = NIOLockedValueBox<[(Logger.Level, String)]>([])
-        var all: [(Logger.Level, String)] { box.withLockedValue { $0 } }
-        func count(_ level: Logger.Level, containing text: String) -> Int {
-            all.filter { $0.0 == level && $0.1.contains(text) }.count
-        }
-    }
-
-    let records: Records
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        records.box.withLockedValue { $0.append((event.level, "\(event.message)")) }
-    }
-
-    static func logger() -> (Logger, Records) {
-        let records = Records()
-        return (Logger(label: "test.disk") { _ in CapturingLogHandler(records: records) }, records)
-    }
-}
