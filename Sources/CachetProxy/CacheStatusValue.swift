@@ -8,6 +8,9 @@ enum CacheStatusValue: Sendable, Hashable {
     case hit
     /// A fresh response stored on disk answered (memory did not hold it).
     case diskHit
+    /// A fresh response from the tier the nodes share answered (this node's own tiers did
+    /// not hold it).
+    case sharedHit
     /// A stale stored response answered, as `use` allowed.
     case staleHit(StaleUse)
     /// A stale stored response answered after the origin confirmed it with 304.
@@ -20,7 +23,7 @@ enum CacheStatusValue: Sendable, Hashable {
     /// Whether the content came from the cache (for `X-Cache`).
     var isHit: Bool {
         switch self {
-        case .hit, .diskHit, .staleHit, .revalidated, .collapsed: return true
+        case .hit, .diskHit, .sharedHit, .staleHit, .revalidated, .collapsed: return true
         case .forwarded: return false
         }
     }
@@ -28,7 +31,7 @@ enum CacheStatusValue: Sendable, Hashable {
     /// Why the request went forward to the origin, if it did.
     var forwardReason: ForwardReason? {
         switch self {
-        case .hit, .diskHit, .staleHit: return nil
+        case .hit, .diskHit, .sharedHit, .staleHit: return nil
         case .revalidated: return .stale
         case .collapsed: return .uriMiss
         case .forwarded(let reason, _, _): return reason
@@ -44,6 +47,9 @@ enum CacheStatusValue: Sendable, Hashable {
         case .diskHit:
             status.hit = true
             status.detail = "disk"
+        case .sharedHit:
+            status.hit = true
+            status.detail = "shared"
         case .staleHit(.staleIfError):
             status.forward = .stale
             status.forwardStatus = forwardStatus
@@ -64,5 +70,14 @@ enum CacheStatusValue: Sendable, Hashable {
             status.collapsed = collapsed
         }
         return status
+    }
+
+    /// A fresh hit from `tier`.
+    static func hit(from tier: RequestFlow.Tier) -> CacheStatusValue {
+        switch tier {
+        case .memory: .hit
+        case .disk: .diskHit
+        case .shared: .sharedHit
+        }
     }
 }

@@ -34,11 +34,11 @@ final class DiskTier: Sendable {
 
     private static let stripes = 64
 
+    /// Operations in order per key, tracked by `writes`.
+    private let queue: KeySerialQueue
+
     private struct State: Sendable {
         var poolStarted = false
-        var nextID = 0
-        /// The last queued operation of each key with one pending: the next waits for it.
-        var tails: [CacheKey: (id: Int, task: Task<Void, Never>)] = [:]
         /// Removal marks, by key stripe.
         var marks = [UInt64](repeating: 0, count: DiskTier.stripes)
         /// Body bytes of the queued writes.
@@ -52,6 +52,7 @@ final class DiskTier: Sendable {
         self.configuration = configuration
         self.threadPool = NIOThreadPool(numberOfThreads: max(1, configuration.threads))
         self.logger = logger
+        self.queue = KeySerialQueue(registry: writes)
     }
 
     /// The opened store, once ``open()`` has succeeded.
@@ -96,7 +97,7 @@ final class DiskTier: Sendable {
         _ key: CacheKey, into memory: MemoryStore, prepare: (StoredResponse) -> StoredResponse
     ) async -> (variants: [StoredResponse], fromDisk: Bool) {
         guard let store else { return ([], false) }
-        await pending(key)?.value
+        await queue.settled(key)
         let before = mark(key)
         let found = await store.variants(for: key)
         guard !found.isEmpty else { return ([], false) }
@@ -174,16 +175,12 @@ final class DiskTier: Sendable {
     /// of what memory does not hold).
     func storedOnDisk(_ key: CacheKey) async -> [StoredResponse] {
         guard let store else { return [] }
-        await pending(key)?.value
+        await queue.settled(key)
         return await store.variants(for: key)
     }
 
     private func bump(_ key: CacheKey) {
         state.withLockedValue { $0.marks[Self.stripe(key)] &+= 1 }
-    }
-
-    private func pending(_ key: CacheKey) -> Task<Void, Never>? {
-        state.withLockedValue { $0.tails[key]?.task }
     }
 
     /// Queues `operation` (a write of `bytes` of body, or a removal when 0) after the key's
@@ -205,19 +202,13 @@ final class DiskTier: Sendable {
                 return (!state.backlogReported, nil)
             }
             state.queuedBytes += bytes
-            let previous = state.tails[key]?.task
-            let id = state.nextID
-            state.nextID += 1
-            let task = writes.spawn { [self] in
-                await previous?.value
+            let task = queue.enqueue(key) { [self] in
                 await operation(store)
                 self.state.withLockedValue { state in
-                    if state.tails[key]?.id == id { state.tails[key] = nil }
                     state.queuedBytes -= bytes
                     if state.queuedBytes == 0 { state.backlogReported = false }
                 }
             }
-            state.tails[key] = (id, task)
             return (false, task)
         }
         if reportBacklog {
@@ -231,56 +222,5 @@ final class DiskTier: Sendable {
 
     private static func stripe(_ key: CacheKey) -> Int {
         Int(UInt(bitPattern: key.hashValue) % UInt(stripes))
-    }
-}
-
-// MARK: - The flow's storage steps
-
-/// Storing and removing through both tiers: memory at once, disk behind it. Every response
-/// put into memory goes through `headers.entry(...)`, which prepares its heads.
-extension RequestFlow {
-    /// Which tier answered a lookup.
-    enum Tier {
-        case memory
-        case disk
-    }
-
-    /// The stored variants of `key`: from memory, else from disk (promoted into memory).
-    func storedVariants(for key: CacheKey) async -> (variants: [StoredResponse], tier: Tier) {
-        let inMemory = store.variants(for: key)
-        guard inMemory.isEmpty, let disk else { return (inMemory, .memory) }
-        let headers = self.headers
-        let found = await disk.promote(key, into: store) { headers.entry(key: $0.key, policy: $0.policy, body: $0.body) }
-        return (found.variants, found.fromDisk ? .disk : .memory)
-    }
-
-    /// Stores a storable response: in memory now, on disk behind it. Written to disk even
-    /// when memory declines it (larger than a memory shard).
-    func keep(_ stored: StoredResponse) {
-        let mark = disk?.mark(stored.key)
-        store.insert(stored)
-        if let disk, let mark { disk.insert(stored, unlessRemovedSince: mark) }
-    }
-
-    /// Replaces `old` with its freshened copy after a 304 (RFC 9111 §4.3.4), in both tiers.
-    func keepFreshened(_ old: StoredResponse, as updated: StoredResponse) {
-        let mark = disk?.mark(updated.key)
-        store.replace(old, with: updated)
-        if let disk, let mark { disk.replace(old, with: updated, unlessRemovedSince: mark) }
-    }
-
-    /// Removes one stored response from both tiers.
-    func forget(_ stored: StoredResponse) {
-        guard let disk else { return store.remove(stored) }
-        disk.remove(stored) { store.remove(stored) }
-    }
-
-    /// Removes every variant of `key` from both tiers (RFC 9111 §4.4).
-    func forget(_ key: CacheKey) {
-        guard let disk else {
-            store.remove(key)
-            return
-        }
-        disk.remove(key) { store.remove(key) }
     }
 }

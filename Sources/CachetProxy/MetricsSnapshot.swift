@@ -18,7 +18,26 @@ public struct MetricsSnapshot: Sendable, Hashable {
         public var coalescedRequests = 0
         /// Evictions by tier name.
         public var evictions: [String: Int] = [:]
+        /// Fresh hits answered from the disk and from the shared tier (the rest of the hits
+        /// came from memory).
+        public var diskHits = 0
+        public var sharedHits = 0
+        /// The shared tier (`--shared`): lookups it missed, operations that failed, values
+        /// it held that failed verification, body bytes read from and written to it,
+        /// publications dropped while its writes were behind, and purge broadcasts sent to
+        /// and received from the other nodes.
+        public var sharedMisses = 0
+        public var sharedErrors = 0
+        public var sharedRejected = 0
+        public var sharedBytesRead = 0
+        public var sharedBytesWritten = 0
+        public var sharedDroppedWrites = 0
+        public var broadcastsSent = 0
+        public var broadcastsReceived = 0
     }
+
+    /// Whether the shared tier answers (`nil` without one).
+    public var sharedAvailable: Bool?
 
     /// One storage tier (`memory`, `disk`).
     public struct Tier: Sendable, Hashable {

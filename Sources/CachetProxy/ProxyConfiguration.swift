@@ -27,6 +27,8 @@ public struct ProxyConfiguration: Sendable {
     public var threads: Int?
     /// The persistent tier behind the memory store, if any (`--disk`).
     public var disk: DiskConfiguration?
+    /// The tier several nodes share, if any (`--shared`).
+    public var shared: SharedConfiguration?
     /// Who may send `PURGE` (loopback by default).
     public var purge: PurgeAccess = PurgeAccess()
     /// How long clients may take to send a request, and stay idle between requests.

@@ -25,6 +25,8 @@ public final class ProxyMetrics: Sendable {
     private let originBytes = Atomic<Int>(0)
     private let clientBytesSaved = Atomic<Int>(0)
     private let originBytesSaved = Atomic<Int>(0)
+    private let diskHits = Atomic<Int>(0)
+    private let sharedHits = Atomic<Int>(0)
 
     /// The registry `/metrics` renders.
     public let registry: PrometheusCollectorRegistry
@@ -84,6 +86,15 @@ public final class ProxyMetrics: Sendable {
         if length > 0 { originBytesSaved.add(length, ordering: .relaxed) }
     }
 
+    /// A fresh hit came from `tier` (memory's are the rest of the hits).
+    func hit(from tier: RequestFlow.Tier) {
+        switch tier {
+        case .memory: break
+        case .disk: diskHits.add(1, ordering: .relaxed)
+        case .shared: sharedHits.add(1, ordering: .relaxed)
+        }
+    }
+
     /// `Atomic` cannot be copied out of its property, so each outcome has its own switch arm.
     @inline(__always)
     private func count(_ outcome: RequestOutcome) {
@@ -126,6 +137,8 @@ public final class ProxyMetrics: Sendable {
         counts.clientBytesSaved = clientBytesSaved.load(ordering: .relaxed)
         counts.originBytesSaved = originBytesSaved.load(ordering: .relaxed)
         counts.coalescedRequests = coalescedRequests
+        counts.diskHits = diskHits.load(ordering: .relaxed)
+        counts.sharedHits = sharedHits.load(ordering: .relaxed)
         counts.evictions = Dictionary(uniqueKeysWithValues: tiers.map { ($0.name, $0.evictions) })
         return MetricsSnapshot(counts: counts, tiers: tiers, coalescedWaiting: coalescedWaiting)
     }
@@ -162,6 +175,14 @@ extension ProxyMetrics {
         static var storeLimit: MetricNameDescriptor { metric("store_limit", "bytes", "Bytes the store may hold.") }
         static var evictions: MetricNameDescriptor { metric("store_evictions", "total", "Entries evicted to stay within the store's limit.") }
         static var coalesced: MetricNameDescriptor { metric("coalesced_requests", "total", "Requests that waited for another request's origin fetch.") }
+        static var tierHits: MetricNameDescriptor { metric("hits_by_tier", "total", "Fresh hits by the tier that held the response.") }
+        static var sharedLookups: MetricNameDescriptor { metric("shared_misses", "total", "Lookups the shared tier answered with nothing.") }
+        static var sharedErrors: MetricNameDescriptor { metric("shared_errors", "total", "Shared tier operations that failed (unreachable, timed out, refused).") }
+        static var sharedRejected: MetricNameDescriptor { metric("shared_rejected_values", "total", "Values read from the shared tier that failed verification; never served.") }
+        static var sharedBytes: MetricNameDescriptor { metric("shared_body_bytes", "total", "Body bytes read from (direction=read) and written to (direction=written) the shared tier.") }
+        static var sharedDropped: MetricNameDescriptor { metric("shared_dropped_writes", "total", "Responses not published because the shared tier's writes were behind.") }
+        static var broadcasts: MetricNameDescriptor { metric("purge_broadcasts", "total", "Purges sent to (direction=sent) and received from (direction=received) the other nodes.") }
+        static var sharedUp: MetricNameDescriptor { metric("shared_up", "", "1 while the shared tier answers, 0 while it fails.") }
         static var coalescedWaiting: MetricNameDescriptor { metric("coalesced_waiting", "", "Requests waiting for another request's origin fetch now.") }
         /// A swift-metrics `Timer` label: the factory makes it a histogram in seconds.
         static let originLatency = "cachet_origin_response_seconds"
@@ -215,6 +236,28 @@ extension ProxyMetrics {
             raise(originBytesSaved, now.originBytesSaved, last.originBytesSaved)
             raise(coalesced, now.coalescedRequests, last.coalescedRequests)
             coalescedWaiting.set(to: Double(snapshot.coalescedWaiting))
+            let memoryHits = max(0, (now.requests[.hit] ?? 0) - now.diskHits - now.sharedHits)
+            let lastMemoryHits = max(0, (last.requests[.hit] ?? 0) - last.diskHits - last.sharedHits)
+            raise(registry.makeCounter(descriptor: Names.tierHits, labels: [("tier", "memory")]), memoryHits, lastMemoryHits)
+            raise(registry.makeCounter(descriptor: Names.tierHits, labels: [("tier", "disk")]), now.diskHits, last.diskHits)
+            if let up = snapshot.sharedAvailable {
+                raise(registry.makeCounter(descriptor: Names.tierHits, labels: [("tier", "shared")]), now.sharedHits, last.sharedHits)
+                raise(registry.makeCounter(descriptor: Names.sharedLookups), now.sharedMisses, last.sharedMisses)
+                raise(registry.makeCounter(descriptor: Names.sharedErrors), now.sharedErrors, last.sharedErrors)
+                raise(registry.makeCounter(descriptor: Names.sharedRejected), now.sharedRejected, last.sharedRejected)
+                raise(registry.makeCounter(descriptor: Names.sharedBytes, labels: [("direction", "read")]), now.sharedBytesRead, last.sharedBytesRead)
+                raise(
+                    registry.makeCounter(descriptor: Names.sharedBytes, labels: [("direction", "written")]), now.sharedBytesWritten,
+                    last.sharedBytesWritten
+                )
+                raise(registry.makeCounter(descriptor: Names.sharedDropped), now.sharedDroppedWrites, last.sharedDroppedWrites)
+                raise(registry.makeCounter(descriptor: Names.broadcasts, labels: [("direction", "sent")]), now.broadcastsSent, last.broadcastsSent)
+                raise(
+                    registry.makeCounter(descriptor: Names.broadcasts, labels: [("direction", "received")]), now.broadcastsReceived,
+                    last.broadcastsReceived
+                )
+                registry.makeGauge(descriptor: Names.sharedUp).set(to: up ? 1 : 0)
+            }
             for tier in snapshot.tiers {
                 // The registry hands back the same metric for the same name and labels.
                 let labels = [("tier", tier.name)]

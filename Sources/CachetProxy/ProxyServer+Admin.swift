@@ -13,7 +13,20 @@ extension ProxyServer {
         if let disk = diskStore?.statistics, let limit = configuration.disk?.limit {
             tiers.append(MetricsSnapshot.Tier(name: "disk", bytes: disk.bytes, entries: disk.entries, limit: limit, evictions: disk.evictions))
         }
-        return metrics.snapshot(tiers: tiers, coalescedRequests: coalescedRequests, coalescedWaiting: coalescedWaiters)
+        var snapshot = metrics.snapshot(tiers: tiers, coalescedRequests: coalescedRequests, coalescedWaiting: coalescedWaiters)
+        if let shared = sharedTier {
+            let counts = shared.counters.current
+            snapshot.counts.sharedMisses = counts.misses
+            snapshot.counts.sharedErrors = counts.errors
+            snapshot.counts.sharedRejected = shared.storage.rejectedValues
+            snapshot.counts.sharedBytesRead = counts.bytesRead
+            snapshot.counts.sharedBytesWritten = counts.bytesWritten
+            snapshot.counts.sharedDroppedWrites = counts.droppedWrites
+            snapshot.counts.broadcastsSent = counts.broadcastsSent
+            snapshot.counts.broadcastsReceived = counts.broadcastsReceived
+            snapshot.sharedAvailable = shared.isAvailable
+        }
+        return snapshot
     }
 
     /// What `GET /metrics` answers: the Prometheus text format, version 0.0.4.

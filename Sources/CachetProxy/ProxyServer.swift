@@ -33,6 +33,9 @@ public final class ProxyServer: Sendable {
     /// The memory store, for inspection.
     public var store: MemoryStore { flow.store }
 
+    /// The shared tier behind memory and disk (`configuration.shared`).
+    var sharedTier: SharedTier? { flow.shared }
+
     /// The disk store behind it, once `start()` has opened it (`configuration.disk`).
     public var diskStore: DiskStore? { flow.disk?.store }
 
@@ -46,10 +49,12 @@ public final class ProxyServer: Sendable {
         self.metrics = ProxyMetrics()
         self.accessLog = AccessLog(logger: accessLogger)
         self.origin = OriginClient(timeouts: configuration.originTimeouts, eventLoopGroup: group, metrics: metrics)
+        let shared = configuration.shared.flatMap { [group] in try? SharedTier.redis($0, group: group, logger: logger) }
         self.flow = RequestFlow(
             configuration: configuration,
             store: MemoryStore(limit: configuration.memoryLimit),
             disk: configuration.disk.map { DiskTier(configuration: $0, logger: logger) },
+            shared: shared,
             origin: origin,
             clock: clock,
             logger: logger
@@ -63,6 +68,7 @@ public final class ProxyServer: Sendable {
     public func waitForBackgroundWork() async {
         await flow.background.drain()
         await flow.disk?.writes.drain()
+        await flow.shared?.writes.drain()
     }
 
     /// Waits until the requests in flight (a client may have its whole response before the
@@ -83,6 +89,17 @@ public final class ProxyServer: Sendable {
         let flow = self.flow
         // Before binding: a request never finds the disk tier half open.
         try await flow.disk?.open()
+        if let shared = configuration.shared, flow.shared == nil { throw ProxyStartError.invalidShared(url: shared.url) }
+        if let tier = flow.shared {
+            let store = flow.store
+            let logger = flow.logger
+            tier.listen(purge: { _ = await flow.performLocally($0) }) {
+                // Purges broadcast while this node was not listening are lost: what it holds
+                // in memory can no longer be vouched for.
+                let dropped = store.removeAll()
+                logger.notice("shared tier: listening again after a loss; dropped this node's memory copies", metadata: ["responses": "\(dropped)"])
+            }
+        }
         let maximumRequestBodySize = configuration.maximumRequestBodySize
         let accessLog = self.accessLog
         let connections = self.connections
@@ -159,6 +176,7 @@ public final class ProxyServer: Sendable {
                     try? await admin.close()
                 }
                 await flow.disk?.close()
+                await flow.shared?.close()
                 try await origin.shutdown()
                 try await group.shutdownGracefully()
                 return outcome

@@ -14,12 +14,15 @@ public enum ProxyStartError: Error, Sendable, CustomStringConvertible {
     case cannotListen(address: String, reason: String)
     /// The admin listener could not bind its address (in use, not local, …).
     case adminUnavailable(address: String, reason: String)
+    /// The `--shared` URL does not parse.
+    case invalidShared(url: String)
 
     public var description: String {
         switch self {
         case .diskUnavailable(let path, let reason): "cannot use --disk \(path): \(reason)"
         case .cannotListen(let address, let reason): "cannot listen on \(address): \(reason)"
         case .adminUnavailable(let address, let reason): "cannot listen on --admin \(address): \(reason)"
+        case .invalidShared(let url): "invalid --shared \(url): redis://HOST:PORT or redis-cluster://HOST:PORT,HOST:PORT"
         }
     }
 

@@ -28,6 +28,11 @@ struct PurgeRequest: Sendable, Hashable {
     static let softField = HTTPField.Name("Cachet-Soft-Purge")!
     static let purgedField = HTTPField.Name("Cachet-Purged")!
 
+    init(target: Target, soft: Bool) {
+        self.target = target
+        self.soft = soft
+    }
+
     /// The purge `request` asks for; `nil` when it names neither a URL nor a key.
     init?(_ request: HTTPRequest) {
         var keys: [String] = []
@@ -48,7 +53,8 @@ struct PurgeRequest: Sendable, Hashable {
 
 extension RequestFlow {
     /// Answers a `PURGE`: 403 unless ``ProxyConfiguration/purge`` allows the client, 400 when
-    /// it names nothing, else 200 once the responses are gone from memory and disk.
+    /// it names nothing, else 200 once the responses are gone from every tier and the other
+    /// nodes have been told.
     func purge(_ request: HTTPRequest, client: SocketAddress?, writer: ChannelResponseWriter) async {
         guard configuration.purge.allows(client: client, fields: request.headerFields) else {
             logger.notice("purge refused", metadata: ["client": "\(client.map { "\($0)" } ?? "unknown")", "target": "\(request.path ?? "")"])
@@ -69,8 +75,20 @@ extension RequestFlow {
         await writer.write(head, body: ByteBuffer(string: message), outcome: .purge)
     }
 
-    /// Removes or marks what `purge` names. Returns how many stored responses it touched.
+    /// Removes or marks what `purge` names in every tier, then tells the other nodes to do
+    /// the same with their own tiers. Returns how many stored responses it touched: here, or
+    /// in the shared tier when that is more (a response held in several tiers counts once).
     func perform(_ purge: PurgeRequest) async -> Int {
+        let here = await performLocally(purge)
+        guard let shared else { return here }
+        let inShared = await shared.purge(purge, now: clock.now())
+        await shared.broadcast(purge)
+        return max(here, inShared)
+    }
+
+    /// Removes or marks what `purge` names in this node's memory and disk. Returns how many
+    /// stored responses it touched.
+    func performLocally(_ purge: PurgeRequest) async -> Int {
         switch purge.target {
         case .url(let key):
             return await purgeKey(key, taggedWithAnyOf: nil, soft: purge.soft)
@@ -101,7 +119,8 @@ extension RequestFlow {
         let matches = { (stored: StoredResponse) in tags.map { stored.isTagged(withAnyOf: $0) } ?? true }
         let inMemory = store.variants(for: key).filter(matches)
         for stored in inMemory {
-            keepFreshened(stored, as: headers.entry(key: key, policy: stored.policy.markedInvalid(now: now), body: stored.body))
+            // The shared copies are marked by the purge itself (SharedTier.purge).
+            keepFreshened(stored, as: headers.entry(key: key, policy: stored.policy.markedInvalid(now: now), body: stored.body), share: false)
         }
         var count = inMemory.count
         guard let disk else { return count }

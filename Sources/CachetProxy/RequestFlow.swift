@@ -14,16 +14,20 @@ import NIOCore
 ///                         ├─ stale → revalidate ─┬─ 304 → freshen (RFC 9111 §4.3.4, §3.2) → deliver
 ///                         │                      ├─ 200 → replace → deliver
 ///                         │                      └─ error/5xx → stale-if-error if allowed, else 502/504
-///                         └─ miss → fetch (coalesced) → store if storable → deliver
+///                         └─ miss → fetch (coalesced, across nodes too) → store if storable → deliver
+/// lookup: memory → disk → shared tier (what a lower tier has is promoted into the ones above)
 /// unsafe method → forward → invalidate target URI, Location, Content-Location (RFC 9111 §4.4)
-/// PURGE → allowed client? → remove (or mark invalid) by URL or surrogate key, in memory and on disk
+/// PURGE → allowed client? → remove (or mark invalid) by URL or surrogate key, in every tier → tell the other nodes
 /// ```
 ///
 /// Every decision is a call into `HTTPCachePolicy`; this type only moves requests, responses
 /// and bytes between the client, the store and the origin.
 ///
 /// With `--disk`, lookup asks the disk when memory misses and promotes what it finds; what is
-/// stored, freshened or removed in memory is written behind to disk (``DiskTier``).
+/// stored, freshened or removed in memory is written behind to disk (``DiskTier``). With
+/// `--shared`, the shared tier comes after the disk in the same way (``SharedTier``), a miss
+/// everywhere is filled by one node of the fleet while the others wait, and purges reach
+/// every node.
 final class RequestFlow: Sendable {
     let configuration: ProxyConfiguration
     let store: MemoryStore
@@ -34,18 +38,21 @@ final class RequestFlow: Sendable {
     let headers: DeliveryHeaders
     /// The persistent tier behind `store`, with `--disk`.
     let disk: DiskTier?
+    /// The tier several nodes share, behind memory and disk, with `--shared`.
+    let shared: SharedTier?
     /// Background revalidations.
     let background = TaskRegistry()
     /// Requests being answered off the event loop.
     let requests = TaskRegistry()
 
     init(
-        configuration: ProxyConfiguration, store: MemoryStore, disk: DiskTier? = nil, origin: OriginClient, clock: any ProxyClock,
-        logger: Logger
+        configuration: ProxyConfiguration, store: MemoryStore, disk: DiskTier? = nil, shared: SharedTier? = nil, origin: OriginClient,
+        clock: any ProxyClock, logger: Logger
     ) {
         self.configuration = configuration
         self.store = store
         self.disk = disk
+        self.shared = shared
         self.origin = origin
         self.clock = clock
         self.logger = logger
@@ -168,7 +175,8 @@ final class RequestFlow: Sendable {
                 let stored = variants[index]
                 switch stored.policy.evaluate(request: request, now: now) {
                 case .fresh:
-                    return await writer.write(headers.deliver(stored, to: request, now: now, status: tier == .disk ? .diskHit : .hit))
+                    metrics.hit(from: tier)
+                    return await writer.write(headers.deliver(stored, to: request, now: now, status: CacheStatusValue.hit(from: tier)))
                 case .usableStale(let use, let revalidation):
                     if use == .staleWhileRevalidate, let revalidation {
                         revalidateInBackground(stored, with: revalidation, key: key, origin: origin)
@@ -197,7 +205,24 @@ final class RequestFlow: Sendable {
         _ request: HTTPRequest, key: CacheKey, origin: OriginAddress, writer: ChannelResponseWriter,
         reason: CacheStatusValue.ForwardReason, attempts: Int
     ) async {
-        guard let settle = await flight(key, for: request, origin: origin, writer: writer, attempts: attempts) else { return }
+        guard let settleHere = await flight(key, for: request, origin: origin, writer: writer, attempts: attempts) else { return }
+        var claim: FillClaim.Token?
+        if let shared, attempts < 2 {
+            switch await shared.startFill(key) {
+            case .claimed(let token):
+                claim = token
+            case .lookAgain:
+                if await answerFromShared(request, key: key, origin: origin, writer: writer, attempts: attempts, settle: settleHere) { return }
+            case .fetch:
+                break
+            }
+        }
+        // A claim is released once the response is published (or known not to be), which
+        // wakes the other nodes' requests waiting for it.
+        let settle: @Sendable (Coalescer.Outcome) -> Void = { [shared, claim] outcome in
+            settleHere(outcome)
+            if let claim { shared?.endFill(key, claim: claim) }
+        }
         // The client's own conditions are answered by the cache from what it stores, so the
         // origin is asked for the whole response (as a revalidation-free miss).
         let outbound = OriginRequests.miss(request, via: headers.via)
@@ -234,6 +259,28 @@ final class RequestFlow: Sendable {
         return { [coalescer] outcome in
             if isLeader { coalescer.finish(key, with: outcome) }
         }
+    }
+
+    /// After another node filled `key` (or while it could not be waited for longer): answers
+    /// from what the shared tier holds now. Returns false, having done nothing, when it holds
+    /// nothing, so that this node fetches itself.
+    private func answerFromShared(
+        _ request: HTTPRequest, key: CacheKey, origin: OriginAddress, writer: ChannelResponseWriter, attempts: Int,
+        settle: @escaping @Sendable (Coalescer.Outcome) -> Void
+    ) async -> Bool {
+        let found = await promoteShared(key)
+        guard !found.isEmpty else { return false }
+        let now = clock.now()
+        if let index = Self.select(found, for: request), case .fresh = found[index].policy.evaluate(request: request, now: now) {
+            settle(.shareable(found[index]))
+            metrics.hit(from: .shared)
+            await writer.write(headers.deliver(found[index], to: request, now: now, status: .sharedHit))
+        } else {
+            // Another variant, or already stale: the usual way, with what is now stored here.
+            settle(.retry)
+            await lookup(request, key: key, origin: origin, writer: writer, attempts: attempts + 1)
+        }
+        return true
     }
 
     private func followLeader(
@@ -380,6 +427,7 @@ final class RequestFlow: Sendable {
         await requests.drain()
         await background.drain()
         await disk?.writes.drain()
+        await shared?.writes.drain()
     }
 
     // MARK: - Pass and unsafe methods

@@ -23,7 +23,7 @@ public enum RequestOutcome: String, Sendable, Hashable, CaseIterable {
 
     init(_ status: CacheStatusValue) {
         switch status {
-        case .hit, .diskHit: self = .hit
+        case .hit, .diskHit, .sharedHit: self = .hit
         case .staleHit: self = .stale
         case .revalidated: self = .revalidatedNotModified
         case .collapsed: self = .miss

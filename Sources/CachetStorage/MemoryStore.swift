@@ -100,6 +100,21 @@ public final class MemoryStore: Sendable {
         }
     }
 
+    /// Removes everything. Returns how many responses went.
+    @discardableResult
+    public func removeAll() -> Int {
+        var removed = 0
+        for shard in shards {
+            shard.withLockedValue { shard in
+                for node in Array(shard.nodes.values) {
+                    removed += node.variants.count
+                    shard.remove(node)
+                }
+            }
+        }
+        return removed
+    }
+
     /// Removes one stored response, if it is still the one stored.
     public func remove(_ response: StoredResponse) {
         shard(response.key).withLockedValue { shard in

@@ -5,6 +5,7 @@ import Glibc
 import Darwin
 #endif
 import CachetProxy
+import CachetRedis
 import HTTPCachePolicy
 import HTTPTypes
 import Logging
@@ -22,6 +23,7 @@ struct ProxyCommand: AsyncParsableCommand {
               cachet proxy --listen 127.0.0.1:8080 --origin http://127.0.0.1:9000
               cachet proxy --origin a.example=http://127.0.0.1:9001 --origin b.example=http://127.0.0.1:9002
               cachet proxy --origin http://127.0.0.1:9000 --disk ./cache --disk-size 20GiB
+              cachet proxy --origin http://127.0.0.1:9000 --shared redis://127.0.0.1:6379
 
             SIGTERM or SIGINT stops accepting at once, closes idle connections and lets the
             requests in flight finish, for at most --drain-timeout seconds; then the disk
@@ -99,6 +101,23 @@ struct ProxyCommand: AsyncParsableCommand {
 
     @Option(help: "A token that allows PURGE from any client sending 'Authorization: Bearer TOKEN'.")
     var purgeToken: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "A Redis the nodes of a fleet share as a cache tier behind memory and disk: redis://HOST:PORT, or redis-cluster://HOST:PORT,HOST:PORT for a Redis Cluster.",
+            valueName: "URL"
+        )
+    )
+    var shared: String?
+
+    @Option(help: "Milliseconds to wait for one Redis reply before going on without the shared tier.")
+    var sharedTimeout: Int64 = 500
+
+    @Option(help: "Seconds a node waits for another node filling the same URL before fetching it itself.")
+    var sharedFillWait: Double = 5
+
+    @Option(help: "Seconds a shared entry with a validator is kept past its freshness, for revalidation with a 304.")
+    var sharedKeep: Int64 = 3600
 
     func run() async throws {
         var configured: ProxyConfiguration
@@ -210,6 +229,17 @@ struct ProxyCommand: AsyncParsableCommand {
             configuration.disk = DiskConfiguration(path: disk, limit: try Self.bytes(diskSize ?? "10GiB", flag: "--disk-size"))
         } else if diskSize != nil {
             throw InvalidFlag("--disk-size needs --disk PATH")
+        }
+        if let shared {
+            guard (try? RedisEndpoint(url: shared)) != nil else {
+                throw InvalidFlag("invalid --shared \(shared): expected redis://HOST:PORT or redis-cluster://HOST:PORT,HOST:PORT")
+            }
+            guard sharedTimeout > 0, sharedKeep >= 0, sharedFillWait.isFinite, sharedFillWait >= 0, sharedFillWait < 1e6 else {
+                throw InvalidFlag("invalid --shared-timeout, --shared-fill-wait or --shared-keep: more than 0 ms; 0 or more seconds")
+            }
+            configuration.shared = SharedConfiguration(
+                url: shared, timeout: .milliseconds(sharedTimeout), fillWait: .milliseconds(Int64(sharedFillWait * 1000)), keep: sharedKeep
+            )
         }
         var targets: [HTTPField.Name] = []
         for name in cacheControlTarget {

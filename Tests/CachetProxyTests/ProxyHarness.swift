@@ -101,15 +101,18 @@ final class ProxyHarness: Sendable {
     }
 
     /// A proxy in front of a new origin, or of `sharing`'s origin and clock on its port (a
-    /// restarted proxy).
+    /// restarted proxy), or of `joining`'s origin and clock on a port of its own (another
+    /// node of a fleet).
     /// Its admin listener is on an ephemeral port; its access log is quiet unless the test
     /// passes a logger.
     static func make(
-        sharing other: ProxyHarness? = nil, accessLogger: Logger? = nil, _ configure: (inout ProxyConfiguration) -> Void = { _ in }
+        sharing other: ProxyHarness? = nil, joining fleet: ProxyHarness? = nil, logger: Logger? = nil, accessLogger: Logger? = nil,
+        _ configure: (inout ProxyConfiguration) -> Void = { _ in }
     ) async throws -> ProxyHarness {
-        let clock = other?.clock ?? ManualClock(ProxyHarness.start)
-        let origin = other?.origin ?? ScriptedOrigin(clock: clock)
-        if other == nil { try await origin.start() }
+        let base = other ?? fleet
+        let clock = base?.clock ?? ManualClock(ProxyHarness.start)
+        let origin = base?.origin ?? ScriptedOrigin(clock: clock)
+        if base == nil { try await origin.start() }
         var configuration = ProxyConfiguration(listenHost: "127.0.0.1", listenPort: 0)
         configuration.defaultOrigin = OriginAddress("http://127.0.0.1:\(origin.port)")
         configuration.threads = 2
@@ -119,7 +122,9 @@ final class ProxyHarness: Sendable {
         configure(&configuration)
         var quiet = Logger(label: "cachet.access")
         quiet.logLevel = .notice
-        let proxy = ProxyServer(configuration: configuration, clock: clock, accessLogger: accessLogger ?? quiet)
+        let proxy = ProxyServer(
+            configuration: configuration, clock: clock, logger: logger ?? Logger(label: "cachet.proxy"), accessLogger: accessLogger ?? quiet
+        )
         let address = try await proxy.start()
         return ProxyHarness(clock: clock, origin: origin, proxy: proxy, port: address.port!)
     }

@@ -1,0 +1,82 @@
+import CachetStorage
+import HTTPCachePolicy
+
+/// Storing and removing through the tiers: memory at once; disk (``DiskTier``) and the
+/// shared tier (``SharedTier``) behind it. Every response put into memory goes through
+/// `headers.entry(...)`, which prepares its heads.
+extension RequestFlow {
+    /// Which tier answered a lookup.
+    enum Tier {
+        case memory
+        case disk
+        case shared
+    }
+
+    /// The stored variants of `key`: from memory, else from disk, else from the shared tier
+    /// (what the lower tiers find is promoted into the ones above).
+    func storedVariants(for key: CacheKey) async -> (variants: [StoredResponse], tier: Tier) {
+        let inMemory = store.variants(for: key)
+        if !inMemory.isEmpty { return (inMemory, .memory) }
+        let headers = self.headers
+        if let disk {
+            let found = await disk.promote(key, into: store) { headers.entry(key: $0.key, policy: $0.policy, body: $0.body) }
+            if !found.variants.isEmpty { return (found.variants, found.fromDisk ? .disk : .memory) }
+        }
+        if shared != nil {
+            let found = await promoteShared(key)
+            if !found.isEmpty { return (found, .shared) }
+        }
+        return ([], .memory)
+    }
+
+    /// The shared tier's variants of `key`, kept in this node's own tiers (not published
+    /// back).
+    func promoteShared(_ key: CacheKey) async -> [StoredResponse] {
+        guard let shared else { return [] }
+        let entries = await shared.variants(for: key).map { headers.entry(key: $0.key, policy: $0.policy, body: $0.body) }
+        // Oldest first, so memory's order (most recent first) matches the shared tier's.
+        for entry in entries.reversed() { keep(entry, publish: false) }
+        return entries
+    }
+
+    /// Stores a storable response: in memory now, on disk and in the shared tier behind it.
+    /// Written to disk even when memory declines it (larger than a memory shard).
+    func keep(_ stored: StoredResponse, publish: Bool = true) {
+        let mark = disk?.mark(stored.key)
+        store.insert(stored)
+        if let disk, let mark { disk.insert(stored, unlessRemovedSince: mark) }
+        if publish { shared?.publish(stored, now: clock.now()) }
+    }
+
+    /// Replaces `old` with its freshened copy after a 304 (RFC 9111 §4.3.4), in every tier:
+    /// the other nodes see the new freshness too (unless `share` is false).
+    func keepFreshened(_ old: StoredResponse, as updated: StoredResponse, share: Bool = true) {
+        let mark = disk?.mark(updated.key)
+        store.replace(old, with: updated)
+        if let disk, let mark { disk.replace(old, with: updated, unlessRemovedSince: mark) }
+        if share { shared?.freshen(old, to: updated, now: clock.now()) }
+    }
+
+    /// Removes one stored response from this node's tiers. The shared copy is left to its
+    /// TTL: the callers replace it (a new response, a freshened one) or it is unusable
+    /// without revalidation anyway.
+    func forget(_ stored: StoredResponse) {
+        guard let disk else { return store.remove(stored) }
+        disk.remove(stored) { store.remove(stored) }
+    }
+
+    /// Removes every variant of `key` from every tier, and tells the other nodes to drop
+    /// theirs (RFC 9111 §4.4).
+    func forget(_ key: CacheKey) {
+        if let shared {
+            shared.remove(key)
+            let broadcast = PurgeRequest(target: .url(key), soft: false)
+            shared.enqueue(key) { await shared.broadcast(broadcast) }
+        }
+        guard let disk else {
+            store.remove(key)
+            return
+        }
+        disk.remove(key) { store.remove(key) }
+    }
+}

@@ -1,0 +1,34 @@
+import CachetStorage
+
+/// What the other nodes tell this one: purges to run on its own tiers, fills that ended.
+extension SharedTier {
+    /// Starts listening. `purge` runs a broadcast purge on this node's own tiers;
+    /// `missedMessages` runs when the subscription came back after a loss, during which
+    /// purges may have gone unheard (pub/sub delivers at most once).
+    func listen(
+        purge: @escaping @Sendable (PurgeRequest) async -> Void, missedMessages: @escaping @Sendable () -> Void
+    ) {
+        let events = storage.events()
+        let task = Task { [self] in
+            var connections = 0
+            for await event in events {
+                switch event {
+                case .connected:
+                    connections += 1
+                    if connections > 1 { missedMessages() }
+                case .broadcast(let payload):
+                    guard let broadcast = PurgeBroadcast(payload: payload) else {
+                        logger.debug("shared tier: ignored a broadcast that is not a purge", metadata: ["bytes": "\(payload.readableBytes)"])
+                        continue
+                    }
+                    guard broadcast.node != node else { continue }
+                    counters.count(\.broadcastsReceived)
+                    await purge(broadcast.purge)
+                case .filled(let key):
+                    wake(key)
+                }
+            }
+        }
+        state.withLockedValue { $0.events = task }
+    }
+}

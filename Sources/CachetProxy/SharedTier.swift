@@ -1,0 +1,246 @@
+import CachetStorage
+import HTTPCachePolicy
+import HTTPPreconditions
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// The tier several nodes share (`--shared`), behind the node's memory and disk: a
+/// ``SharedStorage`` (Redis) reached only from here.
+///
+/// - It is a cache, never a dependency: every failure is counted, logged once when the tier
+///   goes from available to failing (and once when it comes back), and turned into a miss
+///   or a write not made. No client ever gets a 5xx because of it.
+/// - Reads wait for the key's queued writes, so a node sees what its own requests did.
+/// - Writes (publish, freshen, remove) go behind the client's response, in order per key
+///   (``KeySerialQueue``); the queue is bounded by the body bytes it holds, beyond which new
+///   publications are dropped, never removals.
+/// - Purges are awaited, then broadcast to the other nodes (``PurgeBroadcast``).
+/// - Fills are coordinated across nodes (SharedTier+Fill.swift).
+final class SharedTier: Sendable {
+    let configuration: SharedConfiguration
+    let storage: any SharedStorage
+    /// This node's name in broadcasts: random, so a restarted node is another sender.
+    let node: String
+    let counters = SharedTierCounters()
+    /// Writes, removals and fill releases on their way to the shared tier; drained at shutdown.
+    let writes = TaskRegistry()
+    let logger: Logger
+    private let queue: KeySerialQueue
+    private let closeStorage: @Sendable () async -> Void
+    let state = NIOLockedValueBox(State())
+
+    struct State: Sendable {
+        var available = true
+        var queuedBytes = 0
+        var backlogReported = false
+        var waiters: [CacheKey: [Int: FillWaiter]] = [:]
+        var nextWaiter = 0
+        var events: Task<Void, Never>?
+    }
+
+    init(
+        configuration: SharedConfiguration, storage: any SharedStorage, logger: Logger,
+        close: @escaping @Sendable () async -> Void = {}
+    ) {
+        self.configuration = configuration
+        self.storage = storage
+        self.logger = logger
+        self.closeStorage = close
+        self.queue = KeySerialQueue(registry: writes)
+        self.node = (0..<2).map { _ in String(UInt64.random(in: .min ... .max), radix: 16) }.joined()
+    }
+
+    /// Stops listening, waits for the queued writes, and closes the connections.
+    func close() async {
+        let events = state.withLockedValue { state in
+            defer { state.events = nil }
+            return state.events
+        }
+        events?.cancel()
+        await events?.value
+        await writes.drain()
+        await closeStorage()
+    }
+
+    // MARK: - Reads
+
+    /// The variants of `key` in the shared tier, after this node's queued writes to it; empty
+    /// on a miss and when the tier fails.
+    func variants(for key: CacheKey) async -> [StoredResponse] {
+        await queue.settled(key)
+        do {
+            let found = try await storage.variants(for: key)
+            succeeded()
+            if found.isEmpty {
+                counters.count(\.misses)
+            } else {
+                counters.count(\.bytesRead, by: found.reduce(0) { $0 + $1.body.readableBytes })
+            }
+            return found
+        } catch {
+            failed(error)
+            return []
+        }
+    }
+
+    // MARK: - Writes
+
+    /// Publishes `stored` for the other nodes, for as long as it may be of use.
+    func publish(_ stored: StoredResponse, now: HTTPDate) {
+        let lifetime = stored.policy.retention(now: now, keep: configuration.keep)
+        let bytes = stored.body.readableBytes
+        guard lifetime > 0, admit(bytes) else { return }
+        queue.enqueue(stored.key) { [self] in
+            if await attempt({ try await storage.publish(stored, lifetime: .seconds(lifetime)) }) != nil {
+                counters.count(\.bytesWritten, by: bytes)
+            }
+            settle(bytes)
+        }
+    }
+
+    /// Replaces the shared copy of `old` with its freshened `updated` policy (RFC 9111
+    /// §4.3.4): the other nodes see the new freshness; the body stays where it is.
+    func freshen(_ old: StoredResponse, to updated: StoredResponse, now: HTTPDate) {
+        let lifetime = updated.policy.retention(now: now, keep: configuration.keep)
+        queue.enqueue(updated.key) { [self] in
+            if lifetime > 0 {
+                await attempt { _ = try await storage.freshen(old, to: updated, lifetime: .seconds(lifetime)) }
+            } else {
+                await attempt { _ = try await storage.remove(updated.key, taggedWithAnyOf: nil) }
+            }
+        }
+    }
+
+    /// Removes every shared variant of `key` (an invalidation, RFC 9111 §4.4).
+    func remove(_ key: CacheKey) {
+        queue.enqueue(key) { [self] in
+            await attempt { _ = try await storage.remove(key, taggedWithAnyOf: nil) }
+        }
+    }
+
+    /// Runs a purge on the shared entries, in order with the keys' queued writes, and
+    /// returns how many it removed or marked.
+    func purge(_ purge: PurgeRequest, now: HTTPDate) async -> Int {
+        let keys: [CacheKey]
+        let tags: Set<String>?
+        switch purge.target {
+        case .url(let key):
+            keys = [key]
+            tags = nil
+        case .surrogateKeys(let names):
+            tags = names
+            keys = await attempt { try await storage.keys(taggedWith: names) } ?? []
+        }
+        let count = NIOLockedValueBox(0)
+        for key in keys {
+            await queue.enqueue(key) { [self] in
+                let touched = await attempt {
+                    purge.soft ? try await markInvalid(key, taggedWithAnyOf: tags, now: now) : try await storage.remove(key, taggedWithAnyOf: tags)
+                }
+                count.withLockedValue { $0 += touched ?? 0 }
+            }.value
+        }
+        return count.withLockedValue { $0 }
+    }
+
+    /// A soft purge of one key's shared variants (RFC 9111 §4.4): each is freshened into a
+    /// copy marked invalid now, so every node revalidates it before using it.
+    private func markInvalid(_ key: CacheKey, taggedWithAnyOf tags: Set<String>?, now: HTTPDate) async throws -> Int {
+        var marked = 0
+        for stored in try await storage.variants(for: key) where tags.map(stored.isTagged(withAnyOf:)) ?? true {
+            let invalid = StoredResponse(key: key, policy: stored.policy.markedInvalid(now: now), body: stored.body)
+            let lifetime = invalid.policy.retention(now: now, keep: configuration.keep)
+            if try await storage.freshen(stored, to: invalid, lifetime: .seconds(max(1, lifetime))) { marked += 1 }
+        }
+        return marked
+    }
+
+    /// Tells the other nodes to run `purge` on their own tiers.
+    func broadcast(_ purge: PurgeRequest) async {
+        let payload = PurgeBroadcast(node: node, purge: purge).payload
+        if await attempt({ try await storage.broadcast(payload) }) != nil {
+            counters.count(\.broadcastsSent)
+        }
+    }
+
+    // MARK: - Health
+
+    /// Runs one operation on the shared tier: its result, or `nil` when it failed (counted,
+    /// and logged if the tier was available until now).
+    @discardableResult
+    func attempt<Result: Sendable>(_ operation: () async throws -> Result) async -> Result? {
+        do {
+            let result = try await operation()
+            succeeded()
+            return result
+        } catch {
+            failed(error)
+            return nil
+        }
+    }
+
+    func succeeded() {
+        let recovered = state.withLockedValue { state in
+            defer { state.available = true }
+            return !state.available
+        }
+        if recovered { logger.notice("shared tier available again", metadata: ["shared": "\(configuration.url)"]) }
+    }
+
+    func failed(_ error: any Error) {
+        counters.count(\.errors)
+        let lost = state.withLockedValue { state in
+            defer { state.available = false }
+            return state.available
+        }
+        if lost {
+            logger.warning(
+                "shared tier failing; this node serves from its own tiers and the origin until it answers again",
+                metadata: ["shared": "\(configuration.url)", "error": "\(error)"]
+            )
+        }
+    }
+
+    /// Whether the shared tier answered the last operation.
+    var isAvailable: Bool { state.withLockedValue { $0.available } }
+
+    // MARK: - Backlog
+
+    /// Whether a write of `bytes` of body may be queued; counts and reports one that may not.
+    private func admit(_ bytes: Int) -> Bool {
+        let limit = configuration.maximumQueuedBytes
+        let (admitted, report) = state.withLockedValue { state -> (Bool, Bool) in
+            // A write always goes when nothing is queued, so one larger than the bound is not starved.
+            if state.queuedBytes > 0, state.queuedBytes + bytes > limit {
+                defer { state.backlogReported = true }
+                return (false, !state.backlogReported)
+            }
+            state.queuedBytes += bytes
+            return (true, false)
+        }
+        if !admitted { counters.count(\.droppedWrites) }
+        if report {
+            logger.warning(
+                "shared tier: writes are behind; new responses are not published until they catch up",
+                metadata: ["maximumQueuedBytes": "\(limit)"]
+            )
+        }
+        return admitted
+    }
+
+    private func settle(_ bytes: Int) {
+        state.withLockedValue { state in
+            state.queuedBytes -= bytes
+            if state.queuedBytes == 0 { state.backlogReported = false }
+        }
+    }
+
+    // MARK: - Queue
+
+    /// Queues `operation` in `key`'s order (after its publications and removals).
+    @discardableResult
+    func enqueue(_ key: CacheKey, _ operation: @escaping @Sendable () async -> Void) -> Task<Void, Never> {
+        queue.enqueue(key, operation)
+    }
+}
