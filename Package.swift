@@ -128,10 +128,11 @@ let package = Package(
             ]
         ),
         // Helpers shared by the test targets and the disk torture program: raw TCP exchanges,
-        // temporary folders, the torture entries.
+        // temporary folders, the torture entries, redis-server and Redis Cluster for tests.
         .target(
             name: "CachetTestSupport",
             dependencies: [
+                "CachetRedis",
                 "CachetStorage",
                 "HTTPCachePolicy",
                 "HTTPPreconditions",
