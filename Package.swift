@@ -58,6 +58,8 @@ let package = Package(
         .target(
             name: "CachetRedis",
             dependencies: [
+                "CachetStorage",
+                "HTTPCachePolicy",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -237,7 +239,11 @@ let package = Package(
             name: "CachetRedisTests",
             dependencies: [
                 "CachetRedis",
+                "CachetStorage",
                 "CachetTestSupport",
+                "HTTPCachePolicy",
+                "HTTPPreconditions",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
