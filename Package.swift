@@ -58,6 +58,8 @@ let package = Package(
         .target(
             name: "CachetRedis",
             dependencies: [
+                "CachetStorage",
+                "HTTPCachePolicy",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -130,10 +132,11 @@ let package = Package(
             ]
         ),
         // Helpers shared by the test targets and the disk torture program: raw TCP exchanges,
-        // temporary folders, the torture entries.
+        // temporary folders, the torture entries, redis-server and Redis Cluster for tests.
         .target(
             name: "CachetTestSupport",
             dependencies: [
+                "CachetRedis",
                 "CachetStorage",
                 "HTTPCachePolicy",
                 "HTTPPreconditions",
@@ -238,7 +241,11 @@ let package = Package(
             name: "CachetRedisTests",
             dependencies: [
                 "CachetRedis",
+                "CachetStorage",
                 "CachetTestSupport",
+                "HTTPCachePolicy",
+                "HTTPPreconditions",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

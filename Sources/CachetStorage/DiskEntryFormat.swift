@@ -108,7 +108,7 @@ public enum DiskEntryFormat {
     /// The entry of a stored response as ``Parts``.
     public static func encodeParts(_ response: StoredResponse) throws -> Parts {
         let key = keyBytes(response.key, tags: response.surrogateKeys)
-        let policy = try encoder.encode(response.policy)
+        let policy = try policyJSON(response.policy)
         guard key.count <= maximumKeyLength, policy.count <= maximumPolicyLength,
             response.body.readableBytes <= maximumBodyLength
         else { throw DiskEntryError.lengthOutOfRange }
@@ -138,7 +138,8 @@ public enum DiskEntryFormat {
     }
 
     /// The key section as the entry stores it: the key, and in version 2 the surrogate keys.
-    static func keyBytes(_ key: CacheKey, tags: [String]) -> [UInt8] {
+    /// Public for the Redis tier's header block, which stores a key the same way.
+    public static func keyBytes(_ key: CacheKey, tags: [String]) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(6 + key.method.utf8.count + key.uri.utf8.count + tags.reduce(0) { $0 + $1.utf8.count + 1 })
         let methodLength = UInt16(clamping: key.method.utf8.count)
@@ -220,12 +221,7 @@ public enum DiskEntryFormat {
                     throw DiskEntryError.checksumMismatch
                 }
                 let policyBytes = UnsafeRawBufferPointer(rebasing: bytes[header.policyOffset..<header.bodyOffset])
-                let policy: CachePolicy
-                do {
-                    policy = try decoder.decode(CachePolicy.self, from: Data(policyBytes))
-                } catch {
-                    throw DiskEntryError.malformedPolicy
-                }
+                let policy = try Self.policy(fromJSON: policyBytes)
                 // The surrogate keys the index reads at start-up must be the response's own.
                 guard tags == SurrogateKeys.of(policy.response.headerFields) else { throw DiskEntryError.malformedKey }
                 return .success((header, key, policy))
@@ -238,7 +234,8 @@ public enum DiskEntryFormat {
         return StoredResponse(key: key, policy: policy, body: body)
     }
 
-    static func decodeKey(_ bytes: UnsafeRawBufferPointer, version: UInt16) throws(DiskEntryError) -> (CacheKey, [String]) {
+    /// The key (and in version 2 the surrogate keys) of a key section; any bytes are accepted.
+    public static func decodeKey(_ bytes: UnsafeRawBufferPointer, version: UInt16) throws(DiskEntryError) -> (CacheKey, [String]) {
         guard bytes.count >= 2 else { throw .malformedKey }
         let methodLength = Int(UInt16(littleEndianBytes: bytes, at: 0))
         guard methodLength > 0, 2 + methodLength <= bytes.count,
@@ -277,18 +274,8 @@ public enum DiskEntryFormat {
     /// then `.entry`.
     public static func fileName(key: CacheKey, varyKey: VaryKey) -> String {
         var hasher = NameHasher()
-        hasher.add(key.method)
-        hasher.add(key.uri)
-        hasher.add(UInt8(varyKey.varyAll ? 1 : 0))
-        for entry in varyKey.entries {
-            hasher.add(entry.name.canonicalName)
-            if let value = entry.value {
-                hasher.add(UInt8(1))
-                hasher.add(value)
-            } else {
-                hasher.add(UInt8(0))
-            }
-        }
+        hasher.add(key)
+        hasher.add(varyKey)
         return hasher.hexDigest + entryExtension
     }
 
@@ -311,6 +298,21 @@ public enum DiskEntryFormat {
         return hasher.first
     }
 
+    /// A policy as the entry stores it: JSON with sorted keys, so that equal policies give
+    /// equal bytes.
+    public static func policyJSON(_ policy: CachePolicy) throws -> Data {
+        try encoder.encode(policy)
+    }
+
+    /// The policy of stored JSON; any bytes are accepted.
+    public static func policy(fromJSON bytes: UnsafeRawBufferPointer) throws(DiskEntryError) -> CachePolicy {
+        do {
+            return try decoder.decode(CachePolicy.self, from: Data(bytes))
+        } catch {
+            throw .malformedPolicy
+        }
+    }
+
     private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -321,30 +323,54 @@ public enum DiskEntryFormat {
 
 /// Two 64-bit FNV-1a lanes with different offsets, each finished with a 64-bit mixer: a
 /// stable 128-bit hash for file names (Swift's `Hasher` is seeded per process). Every
-/// string is length-prefixed, so distinct inputs never run together.
-struct NameHasher {
+/// string is length-prefixed, so distinct inputs never run together. Public for the Redis
+/// tier's key names, which must agree across processes and machines too.
+public struct NameHasher: Sendable {
     private var a: UInt64 = 0xCBF2_9CE4_8422_2325
     private var b: UInt64 = 0x6C62_272E_07BB_0142
 
-    mutating func add(_ byte: UInt8) {
+    public init() {}
+
+    public mutating func add(_ byte: UInt8) {
         a = (a ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
         b = (b ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
         b = b.rotatedLeft(by: 5)
     }
 
-    mutating func add(_ value: UInt64) {
+    public mutating func add(_ value: UInt64) {
         for shift in stride(from: 0, to: 64, by: 8) { add(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
     }
 
-    mutating func add(_ string: String) {
+    public mutating func add(_ string: String) {
         add(UInt64(string.utf8.count))
         for byte in string.utf8 { add(byte) }
     }
 
-    var first: UInt64 { Self.mix(a) }
-    var second: UInt64 { Self.mix(b ^ 0x9E37_79B9_7F4A_7C15) }
+    /// The method and the URI.
+    public mutating func add(_ key: CacheKey) {
+        add(key.method)
+        add(key.uri)
+    }
 
-    var hexDigest: String {
+    /// `Vary: *`, then each field's canonical name and value (or its absence).
+    public mutating func add(_ varyKey: VaryKey) {
+        add(UInt8(varyKey.varyAll ? 1 : 0))
+        for entry in varyKey.entries {
+            add(entry.name.canonicalName)
+            if let value = entry.value {
+                add(UInt8(1))
+                add(value)
+            } else {
+                add(UInt8(0))
+            }
+        }
+    }
+
+    public var first: UInt64 { Self.mix(a) }
+    public var second: UInt64 { Self.mix(b ^ 0x9E37_79B9_7F4A_7C15) }
+
+    /// 32 lower-case hex digits: `first`, then `second`.
+    public var hexDigest: String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(32)

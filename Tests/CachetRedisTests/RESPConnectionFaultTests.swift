@@ -15,7 +15,7 @@ struct RESPConnectionFaultTests {
         defer { server.close() }
         let connection = try await RedisConnection.connect(to: server.address)
         await #expect(throws: RedisError.protocolError(.unknownType(UInt8(ascii: "H")))) { try await connection.send(["PING"]) }
-        try await eventually(within: 5, "the connection closes") { !connection.isActive }
+        try await waitUntil(within: 5, "the connection closes") { !connection.isActive }
     }
 
     @Test("EOF fails every command pipelined on the connection")
@@ -34,7 +34,7 @@ struct RESPConnectionFaultTests {
         let server = try await FakeServer.start(greeting: ByteBuffer(string: "+HELLO\r\n")) { _ in ByteBuffer(string: "+PONG\r\n") }
         defer { server.close() }
         let connection = try await RedisConnection.connect(to: server.address)
-        try await eventually(within: 5, "the connection closes") { !connection.isActive }
+        try await waitUntil(within: 5, "the connection closes") { !connection.isActive }
         await #expect(throws: RedisError.self) { try await connection.send(["PING"]) }
     }
 

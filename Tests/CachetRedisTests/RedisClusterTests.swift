@@ -6,7 +6,7 @@ import Testing
 @testable import CachetRedis
 
 /// The client against a 3-master Redis Cluster made by the test.
-@Suite("Redis Cluster client against redis-server", .enabled(if: RedisAvailability.enabled, RedisAvailability.reason))
+@Suite("Redis Cluster client against redis-server", .enabled(if: RedisAvailability.enabled, Comment(rawValue: RedisAvailability.reason)))
 struct RedisClusterTests {
     static let configuration = RedisConfiguration(connectTimeout: .seconds(10), commandTimeout: .seconds(10), initialReconnectDelay: .milliseconds(10), maximumReconnectDelay: .milliseconds(200))
 
@@ -85,7 +85,7 @@ struct RedisClusterTests {
         // so its keys are gone, but its slots answer again.
         try await victim.restart()
         try await cluster.waitUntilConsistent()
-        try await eventually(within: 10, "the client reconnects to the restarted master") {
+        try await waitUntil(within: 10, "the client reconnects to the restarted master") {
             try await redis.get(onVictim[0]) == nil
         }
         for key in elsewhere { #expect(try await redis.get(key) == ByteBuffer(string: key)) }

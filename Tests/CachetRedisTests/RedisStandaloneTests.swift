@@ -8,7 +8,7 @@ import Testing
 @testable import CachetRedis
 
 /// The client against a real `redis-server` started by each test.
-@Suite("Redis client against redis-server", .enabled(if: RedisAvailability.enabled, RedisAvailability.reason))
+@Suite("Redis client against redis-server", .enabled(if: RedisAvailability.enabled, Comment(rawValue: RedisAvailability.reason)))
 struct RedisStandaloneTests {
     /// Generous timeouts: the machine may be busy with builds; only the timeout test is tight.
     static let configuration = RedisConfiguration(connectTimeout: .seconds(10), commandTimeout: .seconds(10), initialReconnectDelay: .milliseconds(10), maximumReconnectDelay: .milliseconds(200))
@@ -130,14 +130,14 @@ struct RedisStandaloneTests {
         // A timeout, not DEBUG's OK: the timer fired before the server could answer.
         await #expect(throws: RedisError.timeout) { try await sleeping.get() }
         await #expect(throws: RedisError.timeout) { try await behind.get() }
-        try await eventually(within: 5, "the timed-out connection closes") { !connection.isActive }
+        try await waitUntil(within: 5, "the timed-out connection closes") { !connection.isActive }
         await #expect(throws: RedisError.self) { try await connection.send(["PING"]) }
 
         // A client's pool drops the closed connection and opens another once the server answers.
         let redis = try RedisClient(url: server.url, configuration: configuration)
         try await server.cli("CLIENT", "PAUSE", "1500", "ALL")
         await #expect(throws: RedisError.timeout) { try await redis.ping() }
-        try await eventually(within: 10, "the client answers again") { try await redis.ping() == "PONG" }
+        try await waitUntil(within: 10, "the client answers again") { try await redis.ping() == "PONG" }
         await redis.shutdown()
     }
 
@@ -159,7 +159,7 @@ struct RedisStandaloneTests {
         #expect(logs.count("Redis node down") == 1, "\(logs.all)")
 
         try await server.restart()
-        try await eventually(within: 10, "the client reconnects") { try await redis.ping() == "PONG" }
+        try await waitUntil(within: 10, "the client reconnects") { try await redis.ping() == "PONG" }
         // The restarted server has no persistence: the key is gone, the connection is new.
         #expect(try await redis.get("before") == nil)
         #expect(logs.count("Redis node down") == 1, "\(logs.all)")
@@ -190,7 +190,7 @@ struct RedisStandaloneTests {
         ])
         // Closed: the server sees no subscriber any more.
         await subscription.close()
-        try await eventually(within: 5, "the subscriber is gone") { try await redis.publish("late", to: "purge") == 0 }
+        try await waitUntil(within: 5, "the subscriber is gone") { try await redis.publish("late", to: "purge") == 0 }
 
         // A lost connection ends the sequence with an error, so its owner can subscribe again.
         let second = try await redis.subscribe(to: ["purge"])

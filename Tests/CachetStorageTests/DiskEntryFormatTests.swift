@@ -1,4 +1,5 @@
 import CachetStorage
+import CachetTestSupport
 import Foundation
 import HTTPCachePolicy
 import HTTPPreconditions
@@ -56,7 +57,7 @@ struct DiskEntryFormatTests {
             .setCookie: "a=b",
         ]
         let policy = CachePolicy(request: request, response: response, requestTime: now.adding(seconds: -1), responseTime: now)
-        return StoredResponse(key: CacheKey(request: request)!, policy: policy, body: DiskFixtures.pattern(5000, seed: "rich"))
+        return StoredResponse(key: CacheKey(request: request)!, policy: policy, body: patternBytes(5000, seed: "rich"))
     }
 
     @Test("an entry decodes to the same key, policy and body, byte for byte")

@@ -355,7 +355,7 @@ struct DiskStoreTests {
                             await store.insert(DiskFixtures.entry("/k\(key)", body: 2000, etag: "w\(writer)-\(round)"))
                             if round % 5 == 0 { await store.remove(CacheKey(method: .get, normalizedURI: "http://example.com/k\((key + 3) % 30)")) }
                             for response in await store.variants(for: CacheKey(method: .get, normalizedURI: "http://example.com/k\(key)")) {
-                                #expect(response.body == DiskFixtures.pattern(2000, seed: response.policy.etag!.opaqueTag))
+                                #expect(response.body == patternBytes(2000, seed: response.policy.etag!.opaqueTag))
                             }
                         }
                     }

@@ -25,20 +25,7 @@ enum DiskFixtures {
             request.headerFields[HTTPField.Name(name)!] = value
         }
         let policy = CachePolicy(request: request, response: response, requestTime: now, responseTime: now)
-        return StoredResponse(key: CacheKey(request: request)!, policy: policy, body: pattern(body, seed: etag))
-    }
-
-    static func pattern(_ count: Int, seed: String) -> ByteBuffer {
-        var state = UInt64(truncatingIfNeeded: seed.utf8.reduce(17) { $0 &* 31 &+ Int($1) })
-        var buffer = ByteBuffer()
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { bytes in
-            for index in 0..<count {
-                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-                bytes[index] = UInt8(truncatingIfNeeded: state >> 56)
-            }
-            return count
-        }
-        return buffer
+        return StoredResponse(key: CacheKey(request: request)!, policy: policy, body: patternBytes(body, seed: etag))
     }
 
     /// The policy encoded as JSON with sorted keys: two policies with the same JSON are the

@@ -1,9 +1,7 @@
-import CachetTestSupport
+import CachetRedis
 import Foundation
+import Logging
 import NIOCore
-import Testing
-
-@testable import CachetRedis
 
 #if canImport(Glibc)
 import Glibc
@@ -11,34 +9,18 @@ import Glibc
 import Darwin
 #endif
 
-/// Whether the tests against a real server run: when `redis-server` is installed, or on CI
-/// (`CI=true`), where a missing server must fail the run rather than skip it.
-enum RedisAvailability {
-    static let serverPath = executable("redis-server")
-    static let cliPath = executable("redis-cli")
-    static let enabled = serverPath != nil || ProcessInfo.processInfo.environment["CI"] == "true"
-    static let reason: Comment = "redis-server is not installed (apt-get install redis-server); with CI=true these tests run and fail instead of being skipped"
-
-    static func executable(_ name: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        let folders = path.split(separator: ":").map(String.init) + ["/usr/sbin", "/usr/local/bin"]
-        return folders
-            .map { "\($0)/\(name)" }
-            .first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-}
-
 /// A `redis-server` started by a test on a loopback port of its own, with no persistence,
 /// killed when the test is done (`stop()`, or at the latest when the value goes away). Never a
 /// system Redis.
-final class RedisServer: @unchecked Sendable {
-    let port: Int
-    let directory: URL
-    let clusterEnabled: Bool
+public final class RedisServer: @unchecked Sendable {
+    public let port: Int
+    public let directory: URL
+    public let clusterEnabled: Bool
     private var process: Process?
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+        public init(description: String) { self.description = description }
     }
 
     private init(port: Int, directory: URL, clusterEnabled: Bool) {
@@ -49,7 +31,7 @@ final class RedisServer: @unchecked Sendable {
 
     /// Starts a server on a free port (a cluster node also needs port + 10000 for its bus),
     /// trying other ports when one is taken between the check and the server's bind.
-    static func start(cluster: Bool = false) async throws -> RedisServer {
+    public static func start(cluster: Bool = false) async throws -> RedisServer {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cachet-redis-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var lastError: any Error = Failure(description: "no free port found")
@@ -69,7 +51,7 @@ final class RedisServer: @unchecked Sendable {
     }
 
     /// Starts the server again on the same port, as after a crash.
-    func restart() async throws {
+    public func restart() async throws {
         try await launch()
     }
 
@@ -101,19 +83,23 @@ final class RedisServer: @unchecked Sendable {
         throw Failure(description: "redis-server on \(port) did not answer PING within 10 s")
     }
 
-    /// Whether the server answers PING, asked over a connection of the client under test
+    /// Whether the server answers PING, asked by a client of our own (`RedisClient.ping`)
     /// rather than by redis-cli: polling with a process launch every 20 ms made hundreds of
-    /// launches, and launches are serialised across the whole test run.
+    /// launches, and launches are serialised across the whole test run. A new client each
+    /// time, since a client waits out a backoff after a refused connection.
     private func answersPing() async -> Bool {
-        guard let connection = try? await RedisConnection.connect(to: RedisAddress(host: "127.0.0.1", port: port)) else { return false }
-        let reply = try? await connection.send(["PING"])
-        await connection.close()
-        if case .simpleString(let text)? = reply { return String(buffer: text) == "PONG" }
-        return false
+        let client = RedisClient(
+            endpoint: .standalone(RedisAddress(host: "127.0.0.1", port: port)),
+            configuration: RedisConfiguration(connectionsPerNode: 1, connectTimeout: .seconds(2), commandTimeout: .seconds(2)),
+            logger: Logger(label: "test.redis-ready") { _ in SwiftLogNoOpLogHandler() }
+        )
+        let reply = try? await client.ping()
+        await client.shutdown()
+        return reply == "PONG"
     }
 
     /// SIGKILL, as a crash: no goodbye to clients.
-    func crash() {
+    public func crash() {
         guard let process, process.processIdentifier > 0 else { return }
         // Whatever `isRunning` says: Foundation learns of an exit late, and a server it thought
         // gone must not outlive the test run.
@@ -122,27 +108,27 @@ final class RedisServer: @unchecked Sendable {
     }
 
     /// Kills the server and removes its folder.
-    func stop() {
+    public func stop() {
         crash()
         try? FileManager.default.removeItem(at: directory)
     }
 
     deinit { stop() }
 
-    var log: String {
+    public var log: String {
         (try? String(contentsOf: directory.appendingPathComponent("redis-\(port).log"), encoding: .utf8)) ?? ""
     }
 
     /// `redis-cli -p PORT args...`, its output without the final newline.
     @discardableResult
-    func cli(_ arguments: String...) async throws -> String {
+    public func cli(_ arguments: String...) async throws -> String {
         try await Self.cli(["-p", "\(port)"] + arguments)
     }
 
     /// Runs redis-cli on a thread of its own: waiting for a process must not hold one of the
     /// few threads that run the tests' tasks (other tests' timers would fire late).
     @discardableResult
-    static func cli(_ arguments: [String]) async throws -> String {
+    public static func cli(_ arguments: [String]) async throws -> String {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
                 continuation.resume(with: Result { try runCLI(arguments) })
@@ -171,7 +157,7 @@ final class RedisServer: @unchecked Sendable {
         return text
     }
 
-    var url: String { "redis://127.0.0.1:\(port)" }
+    public var url: String { "redis://127.0.0.1:\(port)" }
 
     private static func portIsFree(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -185,14 +171,4 @@ final class RedisServer: @unchecked Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
     }
-}
-
-/// Polls `condition` every 20 ms until it holds, for at most `seconds`.
-func eventually(within seconds: Double = 10, _ what: String = "condition", _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-    while ContinuousClock.now < deadline {
-        if (try? await condition()) == true { return }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    throw RedisServer.Failure(description: "\(what) did not hold within \(seconds) s")
 }

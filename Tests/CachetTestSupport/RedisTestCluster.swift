@@ -2,10 +2,10 @@ import Foundation
 
 /// Three cluster-enabled `redis-server`s joined into a 3-master Redis Cluster with
 /// `redis-cli --cluster create`, ready when every node reports `cluster_state:ok`.
-struct RedisTestCluster {
-    let nodes: [RedisServer]
+public struct RedisTestCluster: Sendable {
+    public let nodes: [RedisServer]
 
-    static func start() async throws -> RedisTestCluster {
+    public static func start() async throws -> RedisTestCluster {
         var nodes: [RedisServer] = []
         do {
             for _ in 0..<3 { nodes.append(try await RedisServer.start(cluster: true)) }
@@ -23,8 +23,8 @@ struct RedisTestCluster {
     }
 
     /// Polls until every node says `cluster_state:ok` and agrees on who serves every slot.
-    func waitUntilConsistent() async throws {
-        try await eventually(within: 30, "cluster_state:ok on every node with one slot table") {
+    public func waitUntilConsistent() async throws {
+        try await waitUntil(within: 30, "cluster_state:ok on every node with one slot table") {
             var infos: [String] = []
             var tables: [[String]] = []
             for node in nodes {
@@ -46,20 +46,20 @@ struct RedisTestCluster {
         }.sorted()
     }
 
-    func node(port: Int) -> RedisServer {
+    public func node(port: Int) -> RedisServer {
         nodes.first { $0.port == port }!
     }
 
-    var seedURL: String { "redis-cluster://127.0.0.1:\(nodes[0].port)" }
+    public var seedURL: String { "redis-cluster://127.0.0.1:\(nodes[0].port)" }
 
-    func stop() {
+    public func stop() {
         for node in nodes { node.stop() }
     }
 }
 
 extension RedisServer {
     /// `CLUSTER MYID`.
-    var id: String {
+    public var id: String {
         get async throws { try await cli("CLUSTER", "MYID") }
     }
 }
