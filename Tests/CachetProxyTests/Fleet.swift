@@ -11,6 +11,8 @@ import NIOHTTP1
 struct Fleet {
     let nodes: [ProxyHarness]
     let logs: [LogCapture]
+    /// The prefix of the fleet's Redis keys.
+    let namespace: String
     var origin: ScriptedOrigin { nodes[0].origin }
     var clock: ManualClock { nodes[0].clock }
 
@@ -31,7 +33,7 @@ struct Fleet {
             nodes.append(node)
             logs.append(log)
         }
-        return Fleet(nodes: nodes, logs: logs)
+        return Fleet(nodes: nodes, logs: logs, namespace: shared.namespace)
     }
 
     func get(_ node: Int, _ path: String, _ headers: [(String, String)] = []) async throws -> Received {

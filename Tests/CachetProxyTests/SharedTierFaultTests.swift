@@ -1,3 +1,4 @@
+import CachetRedis
 import CachetTestSupport
 import HTTPTypes
 import NIOConcurrencyHelpers
@@ -9,7 +10,7 @@ import Testing
 /// master killed, while three nodes are under load → every client still gets its response
 /// whole, from the nodes' own tiers and the origin; each node logs the loss once and counts
 /// the failures.
-@Suite("Shared tier: faults under load", .enabled(if: RedisAvailability.enabled, RedisAvailability.reason))
+@Suite("Shared tier: faults under load", .enabled(if: RedisAvailability.enabled, Comment(rawValue: RedisAvailability.reason)))
 struct SharedTierFaultTests {
     /// The body the origin sends for path number `index`: distinct per path, so a body from
     /// another path (or a part of one) cannot pass for it.
@@ -20,7 +21,7 @@ struct SharedTierFaultTests {
     static func routes(_ fleet: Fleet, count: Int) {
         for index in 0..<count {
             fleet.origin.route("/item/\(index)") { _, _ in
-                fleet.origin.ok(body(index), [(.cacheControl, "max-age=600"), (.etag, "\"i\(index)\"")])
+                fleet.origin.ok(body(index), [(.cacheControl, "max-age=600"), (.eTag, "\"i\(index)\"")])
             }
         }
     }
@@ -87,6 +88,39 @@ struct SharedTierFaultTests {
             #expect(lost <= 1, "node \(node) logged the loss \(lost) times")
         }
         #expect(fleet.logs.map { $0.count(.warning, containing: "shared tier failing") }.reduce(0, +) >= 1)
+        try await fleet.shutdown()
+    }
+
+    @Test("a damaged value in Redis (a body chunk overwritten, a chunk gone) is never served: the node fetches from the origin and counts it")
+    func damagedValueNeverServed() async throws {
+        let redis = try await RedisServer.start()
+        defer { redis.stop() }
+        let fleet = try await Fleet.start(shared: "redis://127.0.0.1:\(redis.port)")
+        Self.routes(fleet, count: 2)
+        for index in 0..<2 { _ = try await fleet.get(0, "/item/\(index)") }
+        await fleet.settle()
+
+        // Damage every stored version: for item 0 overwrite its first chunk, for item 1 remove it.
+        let client = RedisClient(endpoint: .standalone(RedisAddress(host: "127.0.0.1", port: redis.port)))
+        let versions = try await client.send(["KEYS", "\(fleet.namespace):*:v:*"]).array?.compactMap(\.bytes).map { String(buffer: $0) } ?? []
+        #expect(versions.count == 2)
+        for (number, version) in versions.enumerated() {
+            if number == 0 {
+                try await client.send(["HSET", version, "0", "not the body that was stored"])
+            } else {
+                try await client.send(["HDEL", version, "0"])
+            }
+        }
+        await client.shutdown()
+
+        for index in 0..<2 {
+            let response = try await fleet.get(1, "/item/\(index)")
+            #expect(response.status == 200)
+            #expect(response.body == Self.body(index))
+            #expect(response["Cache-Status"]?.contains("detail=shared") == false)
+            #expect(fleet.origin.count("/item/\(index)") == 2, "fetched again rather than served damaged")
+        }
+        #expect(fleet.nodes[1].proxy.metricsSnapshot().counts.sharedRejected == 2)
         try await fleet.shutdown()
     }
 
