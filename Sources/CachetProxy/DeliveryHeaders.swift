@@ -45,7 +45,7 @@ struct DeliveryHeaders: Sendable {
         get.headerFields[.ifNoneMatch] = "*"
         let conditional = prepare(get)
         let heads = PreparedHeads(full: full.head, notModified: conditional.status == 304 ? conditional.head : nil)
-        return StoredResponse(key: key, policy: policy, body: body, prepared: heads)
+        return plain.with(prepared: heads)
     }
 
     static let allocator = ByteBufferAllocator()

@@ -61,6 +61,12 @@ public enum ProxyError: Error, Sendable, Hashable {
 
     /// The response head for this error; Cache-Status is added by the flow.
     func response() -> HTTPResponse {
+        Self.plainText(status: status, message: message)
+    }
+
+    /// A short plain-text answer of the proxy's own (an error, a purge's report), which no
+    /// cache may keep.
+    static func plainText(status: HTTPResponse.Status, message: String) -> HTTPResponse {
         var response = HTTPResponse(status: status)
         response.headerFields[.contentType] = "text/plain; charset=utf-8"
         response.headerFields[.contentLength] = String(message.utf8.count)

@@ -66,10 +66,7 @@ extension RequestFlow {
         let count = await perform(purge)
         logger.info("purged", metadata: ["target": "\(purge.target)", "soft": "\(purge.soft)", "responses": "\(count)"])
         let message = "\(purge.soft ? "Marked" : "Purged") \(count) stored response\(count == 1 ? "" : "s").\n"
-        var head = HTTPResponse(status: .ok)
-        head.headerFields[.contentType] = "text/plain; charset=utf-8"
-        head.headerFields[.contentLength] = String(message.utf8.count)
-        head.headerFields[.cacheControl] = "no-store"
+        var head = ProxyError.plainText(status: .ok, message: message)
         head.headerFields[.date] = headers.dates.current().1
         head.headerFields[PurgeRequest.purgedField] = String(count)
         await writer.write(head, body: ByteBuffer(string: message), outcome: .purge)

@@ -16,7 +16,7 @@ public struct StoredResponse: Sendable {
     public let body: ByteBuffer
     /// The response heads the server holding this entry writes for a fresh hit, serialised
     /// once so that a hit does not rebuild them. Opaque to the store.
-    public let prepared: PreparedHeads?
+    public private(set) var prepared: PreparedHeads?
     /// The response's surrogate keys (``SurrogateKeys``), by which a purge can find it.
     public let surrogateKeys: [String]
 
@@ -26,6 +26,13 @@ public struct StoredResponse: Sendable {
         self.body = body
         self.prepared = prepared
         self.surrogateKeys = SurrogateKeys.of(policy.response.headerFields)
+    }
+
+    /// The same response with `heads` prepared for it.
+    public func with(prepared heads: PreparedHeads?) -> StoredResponse {
+        var copy = self
+        copy.prepared = heads
+        return copy
     }
 
     /// Bytes this entry costs the store: the memory its content occupies (allocated

@@ -14,15 +14,11 @@ public enum SurrogateKeys {
     public static func of(_ fields: HTTPFields) -> [String] {
         var keys: [String] = []
         for field in fields {
-            let separatedByComma: Bool
             if field.name == surrogateKey {
-                separatedByComma = false
+                split(field.value, at: spaces, into: &keys)
             } else if field.name == cacheTag {
-                separatedByComma = true
-            } else {
-                continue
+                split(field.value, at: commas, into: &keys)
             }
-            split(field.value, separatedByComma: separatedByComma, into: &keys)
         }
         return keys
     }
@@ -31,20 +27,21 @@ public enum SurrogateKeys {
     /// accepted, since a purge names keys without saying which field gave them.
     public static func parseList(_ value: String) -> [String] {
         var keys: [String] = []
-        split(value, separatedByComma: true, into: &keys, spacesSeparate: true)
+        split(value, at: spaces.union(commas), into: &keys)
         return keys
     }
 
-    private static func split(_ value: String, separatedByComma: Bool, into keys: inout [String], spacesSeparate: Bool? = nil) {
-        let spaces = spacesSeparate ?? !separatedByComma
+    private static let spaces: Set<UInt8> = [0x20, 0x09]
+    private static let commas: Set<UInt8> = [0x2C]
+
+    /// Appends the tokens of `value` between `separators`, trimmed of spaces and tabs.
+    private static func split(_ value: String, at separators: Set<UInt8>, into keys: inout [String]) {
         var utf8 = Array(value.utf8)[...]
         while !utf8.isEmpty, keys.count < maximumCount {
-            let end = utf8.firstIndex { byte in
-                (byte == 0x2C && separatedByComma) || ((byte == 0x20 || byte == 0x09) && spaces)
-            } ?? utf8.endIndex
+            let end = utf8.firstIndex(where: separators.contains) ?? utf8.endIndex
             var token = utf8[utf8.startIndex..<end]
-            while let first = token.first, first == 0x20 || first == 0x09 { token = token.dropFirst() }
-            while let last = token.last, last == 0x20 || last == 0x09 { token = token.dropLast() }
+            while let first = token.first, spaces.contains(first) { token = token.dropFirst() }
+            while let last = token.last, spaces.contains(last) { token = token.dropLast() }
             if !token.isEmpty, token.count <= maximumLength {
                 let key = String(decoding: token, as: UTF8.self)
                 if !keys.contains(key) { keys.append(key) }
