@@ -1,5 +1,7 @@
 import CachetStorage
 import HTTPCachePolicy
+import HTTPPreconditions
+import HTTPTypes
 
 /// Storing and removing through the tiers: memory at once; disk (``DiskTier``) and the
 /// shared tier (``SharedTier``) behind it. Every response put into memory goes through
@@ -37,6 +39,19 @@ extension RequestFlow {
         // Oldest first, so memory's order (most recent first) matches the shared tier's.
         for entry in entries.reversed() { keep(entry, publish: false) }
         return entries
+    }
+
+    /// A fresh response for `request` in the shared tier, kept here in place of this node's
+    /// stale one; `nil` when the shared tier has none (or no shared tier is configured).
+    func fresherShared(for request: HTTPRequest, key: CacheKey, now: HTTPDate) async -> StoredResponse? {
+        guard let shared else { return nil }
+        let found = await shared.variants(for: key)
+        guard let index = Self.select(found, for: request), case .fresh = found[index].policy.evaluate(request: request, now: now) else {
+            return nil
+        }
+        let entry = headers.entry(key: key, policy: found[index].policy, body: found[index].body)
+        keep(entry, publish: false)
+        return entry
     }
 
     /// Stores a storable response: in memory now, on disk and in the shared tier behind it.

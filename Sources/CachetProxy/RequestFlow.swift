@@ -183,6 +183,11 @@ final class RequestFlow: Sendable {
                     }
                     return await writer.write(headers.deliver(stored, to: request, now: now, status: .staleHit(use)))
                 case .mustRevalidate(let conditional, _):
+                    // Another node may have revalidated it already (RFC 9111 §4.3.4 on its side).
+                    if tier != .shared, let fresher = await fresherShared(for: request, key: key, now: now) {
+                        metrics.hit(from: .shared)
+                        return await writer.write(headers.deliver(fresher, to: request, now: now, status: .sharedHit))
+                    }
                     return await revalidate(stored, with: conditional, for: request, key: key, origin: origin, writer: writer, attempts: attempts)
                 case .onlyIfCachedUnsatisfied:
                     return await writer.writeError(.notCached, headers: headers)

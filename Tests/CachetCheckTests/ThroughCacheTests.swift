@@ -24,7 +24,7 @@ struct ThroughCacheTests {
                 #expect(report.has("cache-answered-conditional", .good))
                 #expect(report.notes(atLeast: .bad).isEmpty)
             } catch {
-                try? await proxy.shutdown()
+                _ = try? await proxy.shutdown()
                 throw error
             }
         }

@@ -72,7 +72,7 @@ struct SharedTierFleetTests {
         }
     }
 
-    @Test("a revalidation answered 304 through B freshens the shared entry: C gets it fresh without asking the origin (RFC 9111 §4.3.4)", arguments: Topology.allCases)
+    @Test("a revalidation answered 304 through B freshens the shared entry: C, and A with its own stale copy, get it fresh without asking the origin (RFC 9111 §4.3.4)", arguments: Topology.allCases)
     func freshenedThroughOneNodeSeenByAnother(_ topology: Topology) async throws {
         try await Self.withFleet(topology) { fleet in
             fleet.origin.route("/f") { request, _ in
@@ -97,6 +97,13 @@ struct SharedTierFleetTests {
             #expect(seen["Age"] == "0")
             #expect(fleet.origin.count("/f") == 2, "one fetch and one revalidation")
             #expect(fleet.origin.requests("/f").last?.headerFields[.ifNoneMatch] == "\"f1\"")
+
+            // A, whose own copy is stale, takes the freshened one rather than asking the origin.
+            let onA = try await fleet.get(0, "/f")
+            #expect(onA.body == "f body")
+            #expect(onA["Cache-Status"]?.contains("detail=shared") == true, "\(onA["Cache-Status"] ?? "")")
+            #expect(try await fleet.get(0, "/f")["X-Cache"] == "HIT")
+            #expect(fleet.origin.count("/f") == 2)
         }
     }
 
