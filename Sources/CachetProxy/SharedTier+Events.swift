@@ -15,7 +15,9 @@ extension SharedTier {
                 switch event {
                 case .connected:
                     connections += 1
-                    if connections > 1 { missedMessages() }
+                    // Not the first subscription, or the first after the tier failed: other
+                    // nodes may have purged meanwhile.
+                    if connections > 1 || counters.current.errors > 0 { missedMessages() }
                 case .broadcast(let payload):
                     guard let broadcast = PurgeBroadcast(payload: payload) else {
                         logger.debug("shared tier: ignored a broadcast that is not a purge", metadata: ["bytes": "\(payload.readableBytes)"])
