@@ -93,7 +93,7 @@ public final class ProxyServer: Sendable {
         if let tier = flow.shared {
             let store = flow.store
             let logger = flow.logger
-            tier.listen(purge: { _ = await flow.performLocally($0) }) {
+            tier.listen(now: { [clock = flow.clock] in clock.now() }, purge: { _ = await flow.performLocally($0) }) {
                 // Purges broadcast while this node was not listening are lost: what it holds
                 // in memory can no longer be vouched for.
                 let dropped = store.removeAll()
@@ -175,8 +175,9 @@ public final class ProxyServer: Sendable {
                 if let admin = adminChannel.withLockedValue({ $0 }) {
                     try? await admin.close()
                 }
-                await flow.disk?.close()
+                // The shared tier first: a purge another node broadcast may still be running on the disk.
                 await flow.shared?.close()
+                await flow.disk?.close()
                 try await origin.shutdown()
                 try await group.shutdownGracefully()
                 return outcome

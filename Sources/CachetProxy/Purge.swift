@@ -14,7 +14,9 @@ import NIOCore
 ///   usable for `stale-if-error` and `stale-while-revalidate` (RFC 5861).
 ///
 /// A purge never reaches the origin. It answers 200 with `Cachet-Purged: N`, the number of
-/// stored responses it removed or marked (0 when there were none).
+/// stored responses it removed or marked (0 when there were none). With a shared tier that
+/// does not answer, it answers 503 (with the same count): this node's copies are gone, but
+/// the other nodes may not have heard, so the purge should be sent again.
 struct PurgeRequest: Sendable, Hashable {
     enum Target: Sendable, Hashable {
         case url(CacheKey)
@@ -63,10 +65,12 @@ extension RequestFlow {
         guard let purge = PurgeRequest(request) else {
             return await writer.writeError(.badRequest("a purge needs a URL or a Surrogate-Key field"), headers: headers)
         }
-        let count = await perform(purge)
-        logger.info("purged", metadata: ["target": "\(purge.target)", "soft": "\(purge.soft)", "responses": "\(count)"])
-        let message = "\(purge.soft ? "Marked" : "Purged") \(count) stored response\(count == 1 ? "" : "s").\n"
-        var head = ProxyError.plainText(status: .ok, message: message)
+        let (count, reachedFleet) = await perform(purge)
+        logger.info("purged", metadata: ["target": "\(purge.target)", "soft": "\(purge.soft)", "responses": "\(count)", "fleet": "\(reachedFleet)"])
+        var message = "\(purge.soft ? "Marked" : "Purged") \(count) stored response\(count == 1 ? "" : "s")"
+        // The other nodes may still serve what this one dropped: the client is told to retry.
+        message += reachedFleet ? ".\n" : " on this node; the shared tier did not answer, so other nodes may still hold them. Retry the purge.\n"
+        var head = ProxyError.plainText(status: reachedFleet ? .ok : .serviceUnavailable, message: message)
         head.headerFields[.date] = headers.dates.current().1
         head.headerFields[PurgeRequest.purgedField] = String(count)
         await writer.write(head, body: ByteBuffer(string: message), outcome: .purge)
@@ -74,13 +78,17 @@ extension RequestFlow {
 
     /// Removes or marks what `purge` names in every tier, then tells the other nodes to do
     /// the same with their own tiers. Returns how many stored responses it touched: here, or
-    /// in the shared tier when that is more (a response held in several tiers counts once).
-    func perform(_ purge: PurgeRequest) async -> Int {
+    /// in the shared tier when that is more (a response held in several tiers counts once);
+    /// and whether the shared tier took the purge and its broadcast.
+    func perform(_ purge: PurgeRequest) async -> (count: Int, reachedFleet: Bool) {
+        guard let shared else { return (await performLocally(purge), true) }
+        // Recorded first, so that what this node's reads bring back meanwhile is not kept.
+        let number = shared.beginPurge(purge, now: clock.now())
+        defer { shared.endPurge(number) }
         let here = await performLocally(purge)
-        guard let shared else { return here }
         let inShared = await shared.purge(purge, now: clock.now())
-        await shared.broadcast(purge)
-        return max(here, inShared)
+        let broadcast = await shared.broadcast(purge)
+        return (max(here, inShared ?? 0), inShared != nil && broadcast)
     }
 
     /// Removes or marks what `purge` names in this node's memory and disk. Returns how many

@@ -35,23 +35,33 @@ extension RequestFlow {
     /// back).
     func promoteShared(_ key: CacheKey) async -> [StoredResponse] {
         guard let shared else { return [] }
-        let entries = await shared.variants(for: key).map { headers.entry(key: $0.key, policy: $0.policy, body: $0.body) }
+        let mark = shared.purgeMark()
+        let entries = await shared.variants(for: key, since: mark).map { headers.entry(key: $0.key, policy: $0.policy, body: $0.body) }
         // Oldest first, so memory's order (most recent first) matches the shared tier's.
         for entry in entries.reversed() { keep(entry, publish: false) }
-        return entries
+        return entries.filter { unlessPurged($0, since: mark) }
+    }
+
+    /// Whether `entry`, just kept from the shared tier, may stay: a purge that began while it
+    /// was on its way (and may have missed it here) takes it out again.
+    private func unlessPurged(_ entry: StoredResponse, since mark: Int) -> Bool {
+        guard let shared, shared.isPurged(entry, since: mark) else { return true }
+        forget(entry)
+        return false
     }
 
     /// A fresh response for `request` in the shared tier, kept here in place of this node's
     /// stale one; `nil` when the shared tier has none (or no shared tier is configured).
     func fresherShared(for request: HTTPRequest, key: CacheKey, now: HTTPDate) async -> StoredResponse? {
         guard let shared else { return nil }
-        let found = await shared.variants(for: key)
+        let mark = shared.purgeMark()
+        let found = await shared.variants(for: key, since: mark)
         guard let index = Self.select(found, for: request), case .fresh = found[index].policy.evaluate(request: request, now: now) else {
             return nil
         }
         let entry = headers.entry(key: key, policy: found[index].policy, body: found[index].body)
         keep(entry, publish: false)
-        return entry
+        return unlessPurged(entry, since: mark) ? entry : nil
     }
 
     /// Stores a storable response: in memory now, on disk and in the shared tier behind it.
@@ -83,11 +93,7 @@ extension RequestFlow {
     /// Removes every variant of `key` from every tier, and tells the other nodes to drop
     /// theirs (RFC 9111 §4.4).
     func forget(_ key: CacheKey) {
-        if let shared {
-            shared.remove(key)
-            let broadcast = PurgeRequest(target: .url(key), soft: false)
-            shared.enqueue(key) { await shared.broadcast(broadcast) }
-        }
+        shared?.invalidate(key, now: clock.now())
         guard let disk else {
             store.remove(key)
             return

@@ -183,12 +183,10 @@ final class RequestFlow: Sendable {
                     }
                     return await writer.write(headers.deliver(stored, to: request, now: now, status: .staleHit(use)))
                 case .mustRevalidate(let conditional, _):
-                    // Another node may have revalidated it already (RFC 9111 §4.3.4 on its side).
-                    if tier != .shared, let fresher = await fresherShared(for: request, key: key, now: now) {
-                        metrics.hit(from: .shared)
-                        return await writer.write(headers.deliver(fresher, to: request, now: now, status: .sharedHit))
-                    }
-                    return await revalidate(stored, with: conditional, for: request, key: key, origin: origin, writer: writer, attempts: attempts)
+                    return await revalidate(
+                        stored, with: conditional, for: request, key: key, origin: origin, writer: writer, attempts: attempts,
+                        askShared: tier != .shared
+                    )
                 case .onlyIfCachedUnsatisfied:
                     return await writer.writeError(.notCached, headers: headers)
                 case .mismatch:
@@ -323,9 +321,16 @@ final class RequestFlow: Sendable {
 
     private func revalidate(
         _ stored: StoredResponse, with conditional: HTTPRequest, for request: HTTPRequest, key: CacheKey,
-        origin: OriginAddress, writer: ChannelResponseWriter, attempts: Int
+        origin: OriginAddress, writer: ChannelResponseWriter, attempts: Int, askShared: Bool
     ) async {
         guard let settle = await flight(key, for: request, origin: origin, writer: writer, attempts: attempts) else { return }
+        // Another node may have revalidated it already (RFC 9111 §4.3.4 on its side): one read
+        // of the shared tier per key, by the request the others wait for.
+        if askShared, let fresher = await fresherShared(for: request, key: key, now: clock.now()) {
+            settle(.shareable(fresher))
+            metrics.hit(from: .shared)
+            return await writer.write(headers.deliver(fresher, to: request, now: clock.now(), status: .sharedHit))
+        }
         let outbound = OriginRequests.validation(conditional, via: headers.via)
         let requestTime = clock.now()
         let response: OriginResponse

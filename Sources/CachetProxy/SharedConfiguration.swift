@@ -19,12 +19,15 @@ public struct SharedConfiguration: Sendable {
     /// Body bytes of writes waiting for Redis; beyond it new writes are dropped (counted),
     /// never removals.
     public var maximumQueuedBytes: Int
+    /// How long the shared tier must answer without a failure before it counts as available
+    /// again (logged once, `cachet_shared_up` back to 1).
+    public var recovery: Duration
     /// The prefix of every Redis key and channel, so that several fleets can share a Redis.
     public var namespace: String
 
     public init(
         url: String, timeout: Duration = .milliseconds(500), fillWait: Duration = .seconds(5), fillLease: Duration = .seconds(10),
-        keep: Int64 = 3600, maximumQueuedBytes: Int = 64 << 20, namespace: String = "cachet"
+        keep: Int64 = 3600, maximumQueuedBytes: Int = 64 << 20, namespace: String = "cachet", recovery: Duration = .seconds(2)
     ) {
         self.url = url
         self.timeout = timeout
@@ -33,5 +36,6 @@ public struct SharedConfiguration: Sendable {
         self.keep = keep
         self.maximumQueuedBytes = maximumQueuedBytes
         self.namespace = namespace
+        self.recovery = recovery
     }
 }

@@ -1,4 +1,6 @@
 import CachetStorage
+import HTTPCachePolicy
+import HTTPPreconditions
 
 /// What the other nodes tell this one: purges to run on its own tiers, fills that ended.
 extension SharedTier {
@@ -6,7 +8,8 @@ extension SharedTier {
     /// `missedMessages` runs when the subscription came back after a loss, during which
     /// purges may have gone unheard (pub/sub delivers at most once).
     func listen(
-        purge: @escaping @Sendable (PurgeRequest) async -> Void, missedMessages: @escaping @Sendable () -> Void
+        now: @escaping @Sendable () -> HTTPDate, purge: @escaping @Sendable (PurgeRequest) async -> Void,
+        missedMessages: @escaping @Sendable () -> Void
     ) {
         let events = storage.events()
         let task = Task { [self] in
@@ -25,7 +28,13 @@ extension SharedTier {
                     }
                     guard broadcast.node != node else { continue }
                     counters.count(\.broadcastsReceived)
-                    await purge(broadcast.purge)
+                    // Recorded here, in the order heard; run beside the other events, so a
+                    // slow disk purge holds up no fill's wake-up.
+                    let number = beginPurge(broadcast.purge, now: now())
+                    writes.spawn { [self] in
+                        await purge(broadcast.purge)
+                        endPurge(number)
+                    }
                 case .filled(let key):
                     wake(key)
                 }

@@ -27,8 +27,9 @@ extension SharedTier {
     /// ``SharedConfiguration/fillWait``.
     func startFill(_ key: CacheKey) async -> FillStart {
         // Listening before claiming: a release between the two is not missed.
+        guard mayTry() else { return .fetch }
         let id = register(key)
-        defer { state.withLockedValue { _ = $0.waiters[key]?.removeValue(forKey: id) } }
+        defer { unregister(key, id) }
         guard let claim = await attempt({ try await storage.claimFill(of: key, lease: configuration.fillLease) }) else {
             return .fetch
         }
@@ -80,6 +81,14 @@ extension SharedTier {
             defer { state.nextWaiter += 1 }
             state.waiters[key, default: [:]][state.nextWaiter] = FillWaiter()
             return state.nextWaiter
+        }
+    }
+
+    /// Drops the waiter, and the key's entry with its last one: a node sees millions of keys.
+    private func unregister(_ key: CacheKey, _ id: Int) {
+        state.withLockedValue { state in
+            state.waiters[key]?.removeValue(forKey: id)
+            if state.waiters[key]?.isEmpty == true { state.waiters[key] = nil }
         }
     }
 

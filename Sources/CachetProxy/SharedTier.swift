@@ -32,11 +32,14 @@ final class SharedTier: Sendable {
 
     struct State: Sendable {
         var available = true
+        var lastFailure: ContinuousClock.Instant?
+        var lastProbe: ContinuousClock.Instant?
         var queuedBytes = 0
         var backlogReported = false
         var waiters: [CacheKey: [Int: FillWaiter]] = [:]
         var nextWaiter = 0
         var events: Task<Void, Never>?
+        var purges = PurgeLog()
     }
 
     init(
@@ -66,11 +69,14 @@ final class SharedTier: Sendable {
     // MARK: - Reads
 
     /// The variants of `key` in the shared tier, after this node's queued writes to it; empty
-    /// on a miss and when the tier fails.
-    func variants(for key: CacheKey) async -> [StoredResponse] {
+    /// on a miss and when the tier fails. Leaves out what a purge since `mark` (by default,
+    /// since this read began) names.
+    func variants(for key: CacheKey, since mark: Int? = nil) async -> [StoredResponse] {
+        let mark = mark ?? purgeMark()
         await queue.settled(key)
+        guard mayTry() else { return [] }
         do {
-            let found = try await storage.variants(for: key)
+            let found = try await storage.variants(for: key).filter { !isPurged($0, since: mark) }
             succeeded()
             if found.isEmpty {
                 counters.count(\.misses)
@@ -91,37 +97,63 @@ final class SharedTier: Sendable {
         let lifetime = stored.policy.retention(now: now, keep: configuration.keep)
         let bytes = stored.body.readableBytes
         guard lifetime > 0, admit(bytes) else { return }
+        let mark = purgeMark()
+        publishQueued(stored)
         queue.enqueue(stored.key) { [self] in
-            if await attempt({ try await storage.publish(stored, lifetime: .seconds(lifetime)) }) != nil {
-                counters.count(\.bytesWritten, by: bytes)
+            if mayTry() {
+                await write(stored, lifetime: lifetime, unlessPurgedSince: mark)
+            } else {
+                counters.count(\.droppedWrites)
             }
+            publishEnded(stored.key)
             settle(bytes)
         }
     }
 
     /// Replaces the shared copy of `old` with its freshened `updated` policy (RFC 9111
-    /// §4.3.4): the other nodes see the new freshness; the body stays where it is.
+    /// §4.3.4): the other nodes see the new freshness; the body stays where it is. When the
+    /// shared tier holds another version than `old` (or none), `updated` is published whole:
+    /// the origin has just vouched for it.
     func freshen(_ old: StoredResponse, to updated: StoredResponse, now: HTTPDate) {
         let lifetime = updated.policy.retention(now: now, keep: configuration.keep)
+        let mark = purgeMark()
+        publishQueued(updated)
         queue.enqueue(updated.key) { [self] in
-            if lifetime > 0 {
-                await attempt { _ = try await storage.freshen(old, to: updated, lifetime: .seconds(lifetime)) }
-            } else {
+            defer { publishEnded(updated.key) }
+            guard lifetime > 0 else {
                 await attempt { _ = try await storage.remove(updated.key, taggedWithAnyOf: nil) }
+                return
+            }
+            let freshened = await attempt { try await storage.freshen(old, to: updated, lifetime: .seconds(lifetime)) }
+            if freshened == false {
+                await write(updated, lifetime: lifetime, unlessPurgedSince: mark)
             }
         }
     }
 
-    /// Removes every shared variant of `key` (an invalidation, RFC 9111 §4.4).
-    func remove(_ key: CacheKey) {
+    /// One publication, unless a purge heard of since it was queued names it.
+    private func write(_ stored: StoredResponse, lifetime: Int64, unlessPurgedSince mark: Int) async {
+        guard !isPurged(stored, since: mark) else { return }
+        if await attempt({ try await storage.publish(stored, lifetime: .seconds(lifetime)) }) != nil {
+            counters.count(\.bytesWritten, by: stored.body.readableBytes)
+        }
+    }
+
+    /// Removes every shared variant of `key` (an invalidation, RFC 9111 §4.4), and tells the
+    /// other nodes to drop theirs.
+    func invalidate(_ key: CacheKey, now: HTTPDate) {
+        let purge = PurgeRequest(target: .url(key), soft: false)
+        let number = beginPurge(purge, now: now)
         queue.enqueue(key) { [self] in
             await attempt { _ = try await storage.remove(key, taggedWithAnyOf: nil) }
+            await broadcast(purge)
+            endPurge(number)
         }
     }
 
     /// Runs a purge on the shared entries, in order with the keys' queued writes, and
-    /// returns how many it removed or marked.
-    func purge(_ purge: PurgeRequest, now: HTTPDate) async -> Int {
+    /// returns how many it removed or marked; `nil` when the shared tier failed on some of it.
+    func purge(_ purge: PurgeRequest, now: HTTPDate) async -> Int? {
         let keys: [CacheKey]
         let tags: Set<String>?
         switch purge.target {
@@ -130,15 +162,16 @@ final class SharedTier: Sendable {
             tags = nil
         case .surrogateKeys(let names):
             tags = names
-            keys = await attempt { try await storage.keys(taggedWith: names) } ?? []
+            guard let found = await attempt({ try await storage.keys(taggedWith: names) }) else { return nil }
+            keys = found
         }
-        let count = NIOLockedValueBox(0)
+        let count = NIOLockedValueBox<Int?>(0)
         for key in keys {
             await queue.enqueue(key) { [self] in
                 let touched = await attempt {
                     purge.soft ? try await markInvalid(key, taggedWithAnyOf: tags, now: now) : try await storage.remove(key, taggedWithAnyOf: tags)
                 }
-                count.withLockedValue { $0 += touched ?? 0 }
+                count.withLockedValue { count in count = touched.flatMap { touched in count.map { $0 + touched } } }
             }.value
         }
         return count.withLockedValue { $0 }
@@ -146,7 +179,7 @@ final class SharedTier: Sendable {
 
     /// A soft purge of one key's shared variants (RFC 9111 §4.4): each is freshened into a
     /// copy marked invalid now, so every node revalidates it before using it.
-    private func markInvalid(_ key: CacheKey, taggedWithAnyOf tags: Set<String>?, now: HTTPDate) async throws -> Int {
+    func markInvalid(_ key: CacheKey, taggedWithAnyOf tags: Set<String>?, now: HTTPDate) async throws -> Int {
         var marked = 0
         for stored in try await storage.variants(for: key) where tags.map(stored.isTagged(withAnyOf:)) ?? true {
             let invalid = StoredResponse(key: key, policy: stored.policy.markedInvalid(now: now), body: stored.body)
@@ -156,12 +189,13 @@ final class SharedTier: Sendable {
         return marked
     }
 
-    /// Tells the other nodes to run `purge` on their own tiers.
-    func broadcast(_ purge: PurgeRequest) async {
+    /// Tells the other nodes to run `purge` on their own tiers. Returns whether it went out.
+    @discardableResult
+    func broadcast(_ purge: PurgeRequest) async -> Bool {
         let payload = PurgeBroadcast(node: node, purge: purge).payload
-        if await attempt({ try await storage.broadcast(payload) }) != nil {
-            counters.count(\.broadcastsSent)
-        }
+        guard await attempt({ try await storage.broadcast(payload) }) != nil else { return false }
+        counters.count(\.broadcastsSent)
+        return true
     }
 
     // MARK: - Health
@@ -180,10 +214,15 @@ final class SharedTier: Sendable {
         }
     }
 
+    /// Back to available once operations have succeeded for ``SharedConfiguration/recovery``
+    /// with none failing: a cluster with one master down answers for some keys and not for
+    /// others, and that is one state, not a change per request.
     func succeeded() {
         let recovered = state.withLockedValue { state in
-            defer { state.available = true }
-            return !state.available
+            guard !state.available else { return false }
+            if let last = state.lastFailure, ContinuousClock.now - last < configuration.recovery { return false }
+            state.available = true
+            return true
         }
         if recovered { logger.notice("shared tier available again", metadata: ["shared": "\(configuration.url)"]) }
     }
@@ -191,7 +230,10 @@ final class SharedTier: Sendable {
     func failed(_ error: any Error) {
         counters.count(\.errors)
         let lost = state.withLockedValue { state in
-            defer { state.available = false }
+            defer {
+                state.available = false
+                state.lastFailure = .now
+            }
             return state.available
         }
         if lost {
@@ -201,6 +243,23 @@ final class SharedTier: Sendable {
             )
         }
     }
+
+    /// While the tier fails, what a client waits for (reads, fill claims) and publications go
+    /// to it only as a probe, one per ``probeInterval``: a Redis that answers nothing costs
+    /// the clients its timeout once per interval, not once per request. Removals and purges
+    /// always go: they must not be lost to a tier that is half up (a Cluster with a master
+    /// down).
+    func mayTry() -> Bool {
+        state.withLockedValue { state in
+            if state.available { return true }
+            let now = ContinuousClock.now
+            if let last = state.lastProbe, now - last < Self.probeInterval { return false }
+            state.lastProbe = now
+            return true
+        }
+    }
+
+    static let probeInterval = Duration.milliseconds(200)
 
     /// Whether the shared tier answered the last operation.
     var isAvailable: Bool { state.withLockedValue { $0.available } }

@@ -91,6 +91,27 @@ struct SharedTierFaultTests {
         try await fleet.shutdown()
     }
 
+    @Test("standalone Redis frozen (SIGSTOP) under load: 0 client errors, 0 wrong bodies; each node logs the loss once")
+    func standaloneFrozen() async throws {
+        let redis = try await RedisServer.start()
+        defer { redis.stop() }
+        let fleet = try await Fleet.start(shared: "redis://127.0.0.1:\(redis.port)") { $0.timeout = .milliseconds(200) }
+        Self.routes(fleet, count: 60)
+        for index in 0..<20 { _ = try await fleet.get(index % 3, "/item/\(index)") }
+        await fleet.settle()
+
+        let (failures, responses) = try await Self.load(fleet, paths: 0..<60, rounds: 2, trigger: 40) { redis.pause() }
+        #expect(failures.isEmpty, "\(failures.prefix(5))")
+        #expect(responses == 3 * 3 * 60 * 2)
+        #expect((0..<3).map { fleet.shared($0).counters.current.errors }.reduce(0, +) > 0, "the nodes noticed")
+        for (node, log) in fleet.logs.enumerated() {
+            let lost = log.count(.warning, containing: "shared tier failing")
+            #expect(lost <= 1, "node \(node) logged the loss \(lost) times")
+        }
+        redis.resume()
+        try await fleet.shutdown()
+    }
+
     @Test("a damaged value in Redis (a body chunk overwritten, a chunk gone) is never served: the node fetches from the origin and counts it")
     func damagedValueNeverServed() async throws {
         let redis = try await RedisServer.start()

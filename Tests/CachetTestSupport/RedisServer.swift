@@ -107,6 +107,18 @@ public final class RedisServer: @unchecked Sendable {
         if process.isRunning { process.waitUntilExit() }
     }
 
+    /// SIGSTOP: the server keeps its connections but answers nothing, as a Redis stuck on a
+    /// slow disk or a full CPU would; ``resume()`` lets it go on.
+    public func pause() {
+        guard let process, process.processIdentifier > 0 else { return }
+        kill(process.processIdentifier, SIGSTOP)
+    }
+
+    public func resume() {
+        guard let process, process.processIdentifier > 0 else { return }
+        kill(process.processIdentifier, SIGCONT)
+    }
+
     /// Kills the server and removes its folder.
     public func stop() {
         crash()
