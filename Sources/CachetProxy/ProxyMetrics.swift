@@ -181,7 +181,7 @@ extension ProxyMetrics {
         static var sharedRejected: MetricNameDescriptor { metric("shared_rejected_values", "total", "Values read from the shared tier that failed verification; never served.") }
         static var sharedBytes: MetricNameDescriptor { metric("shared_body_bytes", "total", "Body bytes read from (direction=read) and written to (direction=written) the shared tier.") }
         static var sharedDropped: MetricNameDescriptor { metric("shared_dropped_writes", "total", "Responses not published because the shared tier's writes were behind.") }
-        static var broadcasts: MetricNameDescriptor { metric("purge_broadcasts", "total", "Purges sent to (direction=sent) and received from (direction=received) the other nodes.") }
+        static var broadcasts: MetricNameDescriptor { metric("purge_broadcasts", "total", "Purges sent to (direction=sent) the other nodes, and received from them and applied here (direction=received).") }
         static var sharedUp: MetricNameDescriptor { metric("shared_up", "", "1 while the shared tier answers, 0 while it fails.") }
         static var coalescedWaiting: MetricNameDescriptor { metric("coalesced_waiting", "", "Requests waiting for another request's origin fetch now.") }
         /// A swift-metrics `Timer` label: the factory makes it a histogram in seconds.

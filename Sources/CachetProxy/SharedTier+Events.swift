@@ -27,13 +27,13 @@ extension SharedTier {
                         continue
                     }
                     guard broadcast.node != node else { continue }
-                    counters.count(\.broadcastsReceived)
                     // Recorded here, in the order heard; run beside the other events, so a
-                    // slow disk purge holds up no fill's wake-up.
+                    // slow disk purge holds up no fill's wake-up. Counted once applied.
                     let number = beginPurge(broadcast.purge, now: now())
                     writes.spawn { [self] in
                         await purge(broadcast.purge)
                         endPurge(number)
+                        counters.count(\.broadcastsReceived)
                     }
                 case .filled(let key):
                     wake(key)
