@@ -5,11 +5,8 @@ import NIOPosix
 
 /// A `cachet proxy` child process and the port it reported.
 struct ChildProxy {
-    let process: Process
+    let process: ChildProcess
     let port: Int
-    /// What the child writes on stderr, when `launch` was asked to keep it.
-    let errors: Pipe?
-    private let exit: ExitWatch
 
     struct NoPort: Error, CustomStringConvertible {
         var output: String
@@ -23,23 +20,15 @@ struct ChildProxy {
     /// Starts the executable and waits for its "listening on" line. With `keepErrors`, its
     /// stderr is kept for ``errorLines()`` (a few lines fit in the pipe without a reader).
     static func launch(_ executable: URL, arguments: [String], keepErrors: Bool = false) async throws -> ChildProxy {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        let errors = keepErrors ? Pipe() : nil
-        process.standardError = errors ?? FileHandle.nullDevice
-        let exit = ExitWatch()
-        process.terminationHandler = { exit.ended($0.terminationStatus) }
-        try CachetTestSupport.launch(process)
+        let process = try ChildProcess(executable.path, arguments: arguments, standardOutput: .pipe, standardError: keepErrors ? .pipe : .discard)
         // The read blocks its thread: a pool of its own, not the cooperative pool.
         let reader = NIOThreadPool(numberOfThreads: 1)
         reader.start()
+        let output = process.standardOutput!
         let port = try await reader.runIfActive { () -> Int? in
             var text = ""
             while true {
-                let chunk = output.fileHandleForReading.availableData
+                let chunk = output.availableData
                 if chunk.isEmpty { break }  // the child ended
                 text += String(decoding: chunk, as: UTF8.self)
                 for line in text.split(separator: "\n") where line.hasPrefix("cachet proxy listening on http://") {
@@ -53,21 +42,21 @@ struct ChildProxy {
             process.terminate()
             throw NoPort(output: "")
         }
-        return ChildProxy(process: process, port: port, errors: errors, exit: exit)
+        return ChildProxy(process: process, port: port)
     }
 
     func sigkill() {
-        if process.isRunning { _ = kill(process.processIdentifier, SIGKILL) }
+        process.signal(SIGKILL)
     }
 
     func sigterm() {
-        if process.isRunning { _ = kill(process.processIdentifier, SIGTERM) }
+        process.signal(SIGTERM)
     }
 
     /// The exit status, once the child has exited; after `limit` it is killed and this throws.
     func exitStatus(within limit: Duration = .seconds(20)) async throws -> Int32 {
         let status = await withTaskGroup(of: Int32?.self) { group in
-            group.addTask { await exit.status() }
+            group.addTask { await process.exitStatus() }
             group.addTask {
                 // A guard against a hang, not a wait for time: the child normally ends first.
                 try? await Task.sleep(for: limit)
@@ -84,32 +73,8 @@ struct ChildProxy {
 
     /// The lines the child wrote on stderr, once it has exited (needs `keepErrors`).
     func errorLines() -> [Substring] {
-        guard let errors else { return [] }
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        guard let errors = process.standardError else { return [] }
+        let text = String(decoding: errors.readDataToEndOfFile(), as: UTF8.self)
         return text.split(separator: "\n")
-    }
-}
-
-/// The child's exit, told by its termination handler to whoever waits.
-private final class ExitWatch: Sendable {
-    private let state = NIOLockedValueBox<(status: Int32?, waiters: [CheckedContinuation<Int32, Never>])>((nil, []))
-
-    func ended(_ status: Int32) {
-        let waiters = state.withLockedValue { state in
-            state.status = status
-            defer { state.waiters = [] }
-            return state.waiters
-        }
-        waiters.forEach { $0.resume(returning: status) }
-    }
-
-    func status() async -> Int32 {
-        await withCheckedContinuation { continuation in
-            let status = state.withLockedValue { state -> Int32? in
-                if state.status == nil { state.waiters.append(continuation) }
-                return state.status
-            }
-            if let status { continuation.resume(returning: status) }
-        }
     }
 }

@@ -228,17 +228,11 @@ struct ProxyLifecycleTests {
 
     /// Runs `cachet` with `arguments` to its end and returns its status and stderr lines.
     static func runToExit(_ arguments: [String]) throws -> (status: Int32, lines: [Substring]) {
-        let process = Process()
-        process.executableURL = try ProxyDiskTests.cachetExecutable()
-        process.arguments = arguments
-        let errors = Pipe()
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errors
-        try CachetTestSupport.launch(process)
+        let process = try ChildProcess(try ProxyDiskTests.cachetExecutable().path, arguments: arguments, standardError: .pipe)
         // The child exits on its own; its few bytes of stderr fit in the pipe.
-        process.waitUntilExit()
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        return (process.terminationStatus, text.split(separator: "\n"))
+        let status = process.waitUntilExit()
+        let text = String(decoding: process.standardError!.readDataToEndOfFile(), as: UTF8.self)
+        return (status, text.split(separator: "\n"))
     }
 
     @Test("a flag value the proxy cannot use: one line on stderr naming it, exit 64 (1 for a disk folder it cannot use)", arguments: badConfigurations)

@@ -1,3 +1,4 @@
+import CachetTestSupport
 import Foundation
 import Testing
 
@@ -93,38 +94,30 @@ struct Chromium: Sendable {
     func run(_ arguments: [String], limit: Duration = .seconds(90)) async throws -> Run {
         let profile = FileManager.default.temporaryDirectory.appendingPathComponent("cachet-chromium-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: profile) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--user-data-dir=\(profile)",
-        ] + arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
+        let process = try ChildProcess(
+            executable,
+            arguments: [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--user-data-dir=\(profile)",
+            ] + arguments,
+            standardOutput: .pipe, standardError: .pipe
+        )
+        let output = process.standardOutput!
+        let errors = process.standardError!
         // Both pipes are drained as the browser writes, so it never blocks on a full one.
         let collected = Collected()
-        output.fileHandleForReading.readabilityHandler = { handle in collected.append(handle.availableData, error: false) }
-        errors.fileHandleForReading.readabilityHandler = { handle in collected.append(handle.availableData, error: true) }
+        output.readabilityHandler = { handle in collected.append(handle.availableData, error: false) }
+        errors.readabilityHandler = { handle in collected.append(handle.availableData, error: true) }
         // A timeout, not a wait: the browser is killed if it has not finished by then.
         let watchdog = Task {
             try await Task.sleep(for: limit)
-            if process.isRunning { process.terminate() }
+            process.terminate()
         }
         defer { watchdog.cancel() }
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { process in continuation.resume(returning: process.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
-        output.fileHandleForReading.readabilityHandler = nil
-        errors.fileHandleForReading.readabilityHandler = nil
-        collected.append(output.fileHandleForReading.readDataToEndOfFile(), error: false)
-        collected.append(errors.fileHandleForReading.readDataToEndOfFile(), error: true)
+        let status = await process.exitStatus()
+        output.readabilityHandler = nil
+        errors.readabilityHandler = nil
+        collected.append(output.readDataToEndOfFile(), error: false)
+        collected.append(errors.readDataToEndOfFile(), error: true)
         return Run(status: status, output: collected.output, errors: collected.errors)
     }
 

@@ -26,13 +26,8 @@ struct DiskCrashTests {
         let executable = try Self.tortureExecutable()
         try await withTemporaryFolder { folder in
             let keys = 48
-            let process = Process()
-            process.executableURL = executable
-            process.arguments = [folder, "\(keys)", "4"]
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try CachetTestSupport.launch(process)
+            let process = try ChildProcess(executable.path, arguments: [folder, "\(keys)", "4"], standardOutput: .pipe)
+            let output = process.standardOutput!
             // Read the writer's acknowledgements on a pool thread until enough writes are
             // durable (more for each run, so the kill lands at different moments), then kill
             // it while its four writers are busy.
@@ -44,7 +39,7 @@ struct DiskCrashTests {
                 var latest: [Int: Int] = [:]
                 var count = 0
                 var pending = Data()
-                let reader = output.fileHandleForReading
+                let reader = output
                 while count < wanted {
                     let chunk = reader.availableData
                     if chunk.isEmpty { break }  // the writer died on its own

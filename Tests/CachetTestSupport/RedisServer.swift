@@ -16,7 +16,7 @@ public final class RedisServer: @unchecked Sendable {
     public let port: Int
     public let directory: URL
     public let clusterEnabled: Bool
-    private var process: Process?
+    private var process: ChildProcess?
 
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
@@ -65,17 +65,12 @@ public final class RedisServer: @unchecked Sendable {
         if clusterEnabled {
             arguments += ["--cluster-enabled", "yes", "--cluster-config-file", directory.appendingPathComponent("nodes-\(port).conf").path]
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try CachetTestSupport.launch(process)
+        let process = try ChildProcess(path, arguments: arguments)
         self.process = process
         // Ready when it answers PING; gone if it exited (port taken).
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
-            guard kill(process.processIdentifier, 0) == 0 else { throw Failure(description: "redis-server on \(port) exited: \(log.suffix(500))") }
+            guard process.isRunning else { throw Failure(description: "redis-server on \(port) exited: \(log.suffix(500))") }
             if await answersPing() { return }
             try await Task.sleep(for: .milliseconds(20))
         }
@@ -100,23 +95,19 @@ public final class RedisServer: @unchecked Sendable {
 
     /// SIGKILL, as a crash: no goodbye to clients.
     public func crash() {
-        guard let process, process.processIdentifier > 0 else { return }
-        // Whatever `isRunning` says: Foundation learns of an exit late, and a server it thought
-        // gone must not outlive the test run.
-        kill(process.processIdentifier, SIGKILL)
-        if process.isRunning { process.waitUntilExit() }
+        guard let process else { return }
+        process.signal(SIGKILL)
+        process.waitUntilExit()
     }
 
     /// SIGSTOP: the server keeps its connections but answers nothing, as a Redis stuck on a
     /// slow disk or a full CPU would; ``resume()`` lets it go on.
     public func pause() {
-        guard let process, process.processIdentifier > 0 else { return }
-        kill(process.processIdentifier, SIGSTOP)
+        process?.signal(SIGSTOP)
     }
 
     public func resume() {
-        guard let process, process.processIdentifier > 0 else { return }
-        kill(process.processIdentifier, SIGCONT)
+        process?.signal(SIGCONT)
     }
 
     /// Kills the server and removes its folder.
@@ -145,24 +136,14 @@ public final class RedisServer: @unchecked Sendable {
             let thread = Thread {
                 continuation.resume(with: Result { try runCLI(arguments) })
             }
-            // Foundation's Process.run() lists /proc/self/fd on the stack of the thread that
-            // calls it: with a few thousand descriptors open (every suite at once) a new
-            // Thread's small default stack overflowed there and crashed the test run.
-            thread.stackSize = 8 << 20
             thread.start()
         }
     }
 
     private static func runCLI(_ arguments: [String]) throws -> String {
         guard let path = RedisAvailability.cliPath else { throw Failure(description: "redis-cli is not installed") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["-h", "127.0.0.1"] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try CachetTestSupport.launch(process)
-        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let process = try ChildProcess(path, arguments: ["-h", "127.0.0.1"] + arguments, standardOutput: .pipe, standardError: .standardOutput)
+        let data = process.standardOutput!.readDataToEndOfFile()
         process.waitUntilExit()
         var text = String(decoding: data, as: UTF8.self)
         while text.hasSuffix("\n") { text.removeLast() }
