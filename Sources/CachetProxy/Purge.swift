@@ -83,7 +83,7 @@ extension RequestFlow {
     func perform(_ purge: PurgeRequest) async -> (count: Int, reachedFleet: Bool) {
         guard let shared else { return (await performLocally(purge), true) }
         // Recorded first, so that what this node's reads bring back meanwhile is not kept.
-        let number = shared.beginPurge(purge, now: clock.now())
+        let number = shared.beginPurge(purge, heard: false, now: clock.now())
         defer { shared.endPurge(number) }
         let here = await performLocally(purge)
         let inShared = await shared.purge(purge, now: clock.now())

@@ -74,12 +74,13 @@ extension RequestFlow {
     }
 
     /// Replaces `old` with its freshened copy after a 304 (RFC 9111 §4.3.4), in every tier:
-    /// the other nodes see the new freshness too (unless `share` is false).
-    func keepFreshened(_ old: StoredResponse, as updated: StoredResponse, share: Bool = true) {
+    /// the other nodes see the new freshness too (unless `share` is false). `mark` is the
+    /// shared tier's purge mark from before the validation request.
+    func keepFreshened(_ old: StoredResponse, as updated: StoredResponse, share: Bool = true, since purgeMark: Int? = nil) {
         let mark = disk?.mark(updated.key)
         store.replace(old, with: updated)
         if let disk, let mark { disk.replace(old, with: updated, unlessRemovedSince: mark) }
-        if share { shared?.freshen(old, to: updated, now: clock.now()) }
+        if share { shared?.freshen(old, to: updated, now: clock.now(), since: purgeMark) }
     }
 
     /// Removes one stored response from this node's tiers. The shared copy is left to its

@@ -332,6 +332,8 @@ final class RequestFlow: Sendable {
             return await writer.write(headers.deliver(fresher, to: request, now: clock.now(), status: .sharedHit))
         }
         let outbound = OriginRequests.validation(conditional, via: headers.via)
+        // A purge from here on wins over what this validation's answer would publish.
+        let mark = shared?.purgeMark()
         let requestTime = clock.now()
         let response: OriginResponse
         do {
@@ -351,7 +353,7 @@ final class RequestFlow: Sendable {
             let updated = headers.entry(key: key, policy: freshened, body: stored.body)
             // A 304 that makes the response unshareable (private, no-store) removes the
             // entry: this client alone gets it (RFC 9111 §3.2, §5.2.2.5, §5.2.2.7).
-            settle(freshen(stored, to: updated) ? .shareable(updated) : .notShareable)
+            settle(freshen(stored, to: updated, since: mark) ? .shareable(updated) : .notShareable)
             await writer.write(headers.deliver(updated, to: request, now: responseTime, status: .revalidated))
         case .serveStale(let use):
             try? await OriginBody.discard(response)
@@ -386,6 +388,8 @@ final class RequestFlow: Sendable {
 
     private func backgroundRevalidation(_ stored: StoredResponse, with conditional: HTTPRequest, key: CacheKey, origin: OriginAddress) async {
         let outbound = OriginRequests.validation(conditional, via: headers.via)
+        // A purge from here on wins over what this validation's answer would publish.
+        let mark = shared?.purgeMark()
         let requestTime = clock.now()
         guard let response = try? await self.origin.send(outbound, body: nil, to: origin) else {
             coalescer.finish(key, with: .shareable(stored))
@@ -397,7 +401,7 @@ final class RequestFlow: Sendable {
             try? await OriginBody.discard(response)
             metrics.originNotModified(replacing: stored.body.readableBytes)
             let updated = headers.entry(key: key, policy: freshened, body: stored.body)
-            coalescer.finish(key, with: freshen(stored, to: updated) ? .shareable(updated) : .retry)
+            coalescer.finish(key, with: freshen(stored, to: updated, since: mark) ? .shareable(updated) : .retry)
         case .modified(let policy) where response.head.status.code < 500:
             // Only a complete response replaces the stored one; a failed read keeps it.
             if let body = try? await OriginBody.collect(response, limit: configuration.maximumObjectSize) {
@@ -414,12 +418,12 @@ final class RequestFlow: Sendable {
     }
 
     /// Stores the freshened entry when it may still be shared; otherwise removes the old one.
-    private func freshen(_ stored: StoredResponse, to updated: StoredResponse) -> Bool {
+    private func freshen(_ stored: StoredResponse, to updated: StoredResponse, since mark: Int?) -> Bool {
         guard updated.policy.isStorable else {
             forget(stored)
             return false
         }
-        keepFreshened(stored, as: updated)
+        keepFreshened(stored, as: updated, since: mark)
         return true
     }
 

@@ -22,12 +22,16 @@ public struct SharedConfiguration: Sendable {
     /// How long the shared tier must answer without a failure before it counts as available
     /// again (logged once, `cachet_shared_up` back to 1).
     public var recovery: Duration
+    /// While Redis keeps failing, how often a read, fill claim or publication goes to it as a
+    /// probe; the others go without it meanwhile.
+    public var probeInterval: Duration
     /// The prefix of every Redis key and channel, so that several fleets can share a Redis.
     public var namespace: String
 
     public init(
         url: String, timeout: Duration = .milliseconds(500), fillWait: Duration = .seconds(5), fillLease: Duration = .seconds(10),
-        keep: Int64 = 3600, maximumQueuedBytes: Int = 64 << 20, namespace: String = "cachet", recovery: Duration = .seconds(2)
+        keep: Int64 = 3600, maximumQueuedBytes: Int = 64 << 20, namespace: String = "cachet", recovery: Duration = .seconds(2),
+        probeInterval: Duration = .milliseconds(200)
     ) {
         self.url = url
         self.timeout = timeout
@@ -37,5 +41,6 @@ public struct SharedConfiguration: Sendable {
         self.maximumQueuedBytes = maximumQueuedBytes
         self.namespace = namespace
         self.recovery = recovery
+        self.probeInterval = probeInterval
     }
 }

@@ -27,14 +27,17 @@ extension SharedTier {
                         continue
                     }
                     guard broadcast.node != node else { continue }
-                    // Recorded here, in the order heard; run beside the other events, so a
-                    // slow disk purge holds up no fill's wake-up. Counted once applied.
-                    let number = beginPurge(broadcast.purge, now: now())
-                    writes.spawn { [self] in
+                    // Recorded here, in the order heard; run one after another beside the other
+                    // events, so a slow disk purge holds up no fill's wake-up. Counted once applied.
+                    let number = beginPurge(broadcast.purge, heard: true, now: now())
+                    let previous = state.withLockedValue { $0.broadcastPurges }
+                    let task = writes.spawn { [self] in
+                        await previous?.value
                         await purge(broadcast.purge)
                         endPurge(number)
                         counters.count(\.broadcastsReceived)
                     }
+                    state.withLockedValue { $0.broadcastPurges = task }
                 case .filled(let key):
                     wake(key)
                 }

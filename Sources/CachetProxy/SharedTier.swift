@@ -34,6 +34,8 @@ final class SharedTier: Sendable {
         var available = true
         var lastFailure: ContinuousClock.Instant?
         var lastProbe: ContinuousClock.Instant?
+        var consecutiveFailures = 0
+        var broadcastPurges: Task<Void, Never>?
         var queuedBytes = 0
         var backlogReported = false
         var waiters: [CacheKey: [Int: FillWaiter]] = [:]
@@ -73,8 +75,9 @@ final class SharedTier: Sendable {
     /// since this read began) names.
     func variants(for key: CacheKey, since mark: Int? = nil) async -> [StoredResponse] {
         let mark = mark ?? purgeMark()
-        await queue.settled(key)
+        // Before waiting for the key's writes: while the tier fails, they may wait out timeouts.
         guard mayTry() else { return [] }
+        await queue.settled(key)
         do {
             let found = try await storage.variants(for: key).filter { !isPurged($0, since: mark) }
             succeeded()
@@ -113,10 +116,11 @@ final class SharedTier: Sendable {
     /// Replaces the shared copy of `old` with its freshened `updated` policy (RFC 9111
     /// §4.3.4): the other nodes see the new freshness; the body stays where it is. When the
     /// shared tier holds another version than `old` (or none), `updated` is published whole:
-    /// the origin has just vouched for it.
-    func freshen(_ old: StoredResponse, to updated: StoredResponse, now: HTTPDate) {
+    /// the origin has just vouched for it. `mark` is the purge mark taken before the
+    /// validation request went out: a purge since then wins over its answer.
+    func freshen(_ old: StoredResponse, to updated: StoredResponse, now: HTTPDate, since mark: Int? = nil) {
         let lifetime = updated.policy.retention(now: now, keep: configuration.keep)
-        let mark = purgeMark()
+        let mark = mark ?? purgeMark()
         publishQueued(updated)
         queue.enqueue(updated.key) { [self] in
             defer { publishEnded(updated.key) }
@@ -124,9 +128,13 @@ final class SharedTier: Sendable {
                 await attempt { _ = try await storage.remove(updated.key, taggedWithAnyOf: nil) }
                 return
             }
+            guard !isPurged(updated, since: mark) else { return }
+            guard mayTry() else { return counters.count(\.droppedWrites) }
             let freshened = await attempt { try await storage.freshen(old, to: updated, lifetime: .seconds(lifetime)) }
-            if freshened == false {
+            let bytes = updated.body.readableBytes
+            if freshened == false, admit(bytes) {
                 await write(updated, lifetime: lifetime, unlessPurgedSince: mark)
+                settle(bytes)
             }
         }
     }
@@ -143,7 +151,7 @@ final class SharedTier: Sendable {
     /// other nodes to drop theirs.
     func invalidate(_ key: CacheKey, now: HTTPDate) {
         let purge = PurgeRequest(target: .url(key), soft: false)
-        let number = beginPurge(purge, now: now)
+        let number = beginPurge(purge, heard: false, now: now)
         queue.enqueue(key) { [self] in
             await attempt { _ = try await storage.remove(key, taggedWithAnyOf: nil) }
             await broadcast(purge)
@@ -219,6 +227,7 @@ final class SharedTier: Sendable {
     /// others, and that is one state, not a change per request.
     func succeeded() {
         let recovered = state.withLockedValue { state in
+            state.consecutiveFailures = 0
             guard !state.available else { return false }
             if let last = state.lastFailure, ContinuousClock.now - last < configuration.recovery { return false }
             state.available = true
@@ -233,6 +242,7 @@ final class SharedTier: Sendable {
             defer {
                 state.available = false
                 state.lastFailure = .now
+                state.consecutiveFailures += 1
             }
             return state.available
         }
@@ -244,22 +254,23 @@ final class SharedTier: Sendable {
         }
     }
 
-    /// While the tier fails, what a client waits for (reads, fill claims) and publications go
-    /// to it only as a probe, one per ``probeInterval``: a Redis that answers nothing costs
-    /// the clients its timeout once per interval, not once per request. Removals and purges
-    /// always go: they must not be lost to a tier that is half up (a Cluster with a master
-    /// down).
+    /// After ``breakerFailures`` failures in a row, what a client waits for (reads, fill
+    /// claims) and publications go to the tier only as a probe, one per
+    /// ``SharedConfiguration/probeInterval``: a Redis that answers nothing costs the clients
+    /// its timeout once per interval, not once per request. Failures mixed with successes (a
+    /// Cluster with one master down) do not trip it, so the masters that answer are still
+    /// used. Removals and purges always go: they must not be lost to a tier that is half up.
     func mayTry() -> Bool {
         state.withLockedValue { state in
-            if state.available { return true }
+            if state.consecutiveFailures < Self.breakerFailures { return true }
             let now = ContinuousClock.now
-            if let last = state.lastProbe, now - last < Self.probeInterval { return false }
+            if let last = state.lastProbe, now - last < configuration.probeInterval { return false }
             state.lastProbe = now
             return true
         }
     }
 
-    static let probeInterval = Duration.milliseconds(200)
+    static let breakerFailures = 3
 
     /// Whether the shared tier answered the last operation.
     var isAvailable: Bool { state.withLockedValue { $0.available } }

@@ -9,6 +9,7 @@ final class GatedSharedStorage: SharedStorage {
     enum Operation: Hashable, Sendable {
         case publish
         case read
+        case claim
     }
 
     private struct State {
@@ -112,7 +113,7 @@ final class GatedSharedStorage: SharedStorage {
     }
 
     func claimFill(of key: CacheKey, lease: Duration) async throws -> FillClaim {
-        try check()
+        try await door(.claim)
         return claim
     }
 

@@ -1,6 +1,7 @@
 import CachetStorage
 import CachetTestSupport
 import HTTPCachePolicy
+import HTTPPreconditions
 import HTTPTypes
 import Logging
 import NIOCore
@@ -14,14 +15,18 @@ import Testing
 @Suite("Shared tier races")
 struct SharedTierRaceTests {
     static let now = ProxyHarness.start
+    static let later = HTTPDate(secondsSince1970: ProxyHarness.start.secondsSince1970 + 30)
 
-    static func tier(_ storage: GatedSharedStorage, logs: LogCapture = LogCapture(), recovery: Duration = .seconds(2)) -> SharedTier {
+    static func tier(
+        _ storage: GatedSharedStorage, logs: LogCapture = LogCapture(), recovery: Duration = .seconds(2), probeInterval: Duration = .milliseconds(200)
+    ) -> SharedTier {
         var configuration = SharedConfiguration(url: "redis://127.0.0.1:1")
         configuration.recovery = recovery
+        configuration.probeInterval = probeInterval
         return SharedTier(configuration: configuration, storage: storage, logger: logs.logger(label: "cachet.proxy", level: .info))
     }
 
-    static func stored(_ path: String, tags: String? = nil, etag: String = "\"1\"") -> StoredResponse {
+    static func stored(_ path: String, tags: String? = nil, etag: String = "\"1\"", at now: HTTPDate = now) -> StoredResponse {
         let request = HTTPRequest(method: .get, scheme: "http", authority: "fleet.test", path: path)
         var head = HTTPResponse(status: .ok)
         head.headerFields = [.date: now.imfFixdate, .cacheControl: "max-age=60", .eTag: etag]
@@ -44,7 +49,7 @@ struct SharedTierRaceTests {
         tier.publish(response, now: Self.now)
         try await waitUntil { storage.arrived(.publish) == 1 }
         // What the events loop does with another node's broadcast (its removal in Redis is done).
-        let number = tier.beginPurge(purge, now: Self.now)
+        let number = tier.beginPurge(purge, heard: true, now: Self.now)
         tier.endPurge(number)
         storage.release(.publish)
         await tier.writes.drain()
@@ -61,7 +66,7 @@ struct SharedTierRaceTests {
         tier.publish(untouched, now: Self.now)
         await tier.writes.drain()
         #expect(storage.entries(response.key).count == 1)
-        tier.endPurge(tier.beginPurge(PurgeRequest(target: .surrogateKeys(["group"]), soft: false), now: Self.now))
+        tier.endPurge(tier.beginPurge(PurgeRequest(target: .surrogateKeys(["group"]), soft: false), heard: true, now: Self.now))
         await tier.writes.drain()
         #expect(storage.entries(response.key).isEmpty)
         #expect(storage.entries(untouched.key).count == 1)
@@ -74,7 +79,7 @@ struct SharedTierRaceTests {
         let response = Self.stored("/a")
         tier.publish(response, now: Self.now)
         await tier.writes.drain()
-        tier.endPurge(tier.beginPurge(PurgeRequest(target: .url(response.key), soft: true), now: Self.now))
+        tier.endPurge(tier.beginPurge(PurgeRequest(target: .url(response.key), soft: true), heard: true, now: Self.now))
         await tier.writes.drain()
         let request = HTTPRequest(method: .get, scheme: "http", authority: "fleet.test", path: "/a")
         let left = try #require(storage.entries(response.key).first)
@@ -93,7 +98,7 @@ struct SharedTierRaceTests {
         storage.hold(.read)
         let read = Task { await tier.variants(for: response.key) }
         try await waitUntil { storage.arrived(.read) == 1 }
-        let number = tier.beginPurge(PurgeRequest(target: .surrogateKeys(["group"]), soft: false), now: Self.now)
+        let number = tier.beginPurge(PurgeRequest(target: .surrogateKeys(["group"]), soft: false), heard: false, now: Self.now)
         storage.release(.read)
         #expect(await read.value.isEmpty)
         // While the purge runs, no read keeps what it names.
@@ -113,8 +118,8 @@ struct SharedTierRaceTests {
         storage.hold(.read)
         let read = Task { await tier.variants(for: response.key) }
         try await waitUntil { storage.arrived(.read) == 1 }
-        let number = tier.beginPurge(PurgeRequest(target: .surrogateKeys(["else"]), soft: false), now: Self.now)
-        tier.endPurge(tier.beginPurge(PurgeRequest(target: .url(Self.stored("/b").key), soft: false), now: Self.now))
+        let number = tier.beginPurge(PurgeRequest(target: .surrogateKeys(["else"]), soft: false), heard: false, now: Self.now)
+        tier.endPurge(tier.beginPurge(PurgeRequest(target: .url(Self.stored("/b").key), soft: false), heard: false, now: Self.now))
         storage.release(.read)
         #expect(await read.value.count == 1)
         tier.endPurge(number)
@@ -175,23 +180,25 @@ struct SharedTierRaceTests {
         #expect(quick.count(.notice, containing: "available again") == 1)
     }
 
-    @Test("while the tier fails, reads, publications and fill claims go to it as one probe at a time, not once per request")
+    @Test("after failures in a row, reads, publications and fill claims go to the tier as one probe per interval, removals always")
     func probesWhileFailing() async throws {
         let storage = GatedSharedStorage()
-        let tier = Self.tier(storage, recovery: .zero)
+        let tier = Self.tier(storage, recovery: .zero, probeInterval: .seconds(3600))
         storage.failing = true
         let key = Self.stored("/a").key
-        #expect(await tier.variants(for: key).isEmpty)
-        #expect(!tier.isAvailable)
+        for _ in 0..<SharedTier.breakerFailures { #expect(await tier.variants(for: key).isEmpty) }
+        #expect(storage.arrived(.read) == SharedTier.breakerFailures)
         for _ in 0..<10 { #expect(await tier.variants(for: key).isEmpty) }
         for index in 0..<10 { tier.publish(Self.stored("/p\(index)"), now: Self.now) }
         await tier.writes.drain()
-        guard case .fetch = await tier.startFill(key) else {
-            Issue.record("a claim while failing should fetch")
-            return
+        for _ in 0..<3 {
+            guard case .fetch = await tier.startFill(key) else {
+                Issue.record("a claim while failing should fetch")
+                return
+            }
         }
-        // At most one probe got through in the meantime (the interval may have passed once).
-        #expect(storage.arrived(.read) + storage.arrived(.publish) <= 2)
+        // The first operation after the breaker tripped was the one probe of the interval.
+        #expect(storage.arrived(.read) + storage.arrived(.publish) + storage.arrived(.claim) == SharedTier.breakerFailures + 1)
         #expect(tier.counters.current.droppedWrites >= 9)
         // Removals are not held back: an invalidation must reach a tier that is half up.
         storage.failing = false
@@ -199,6 +206,54 @@ struct SharedTierRaceTests {
         tier.invalidate(Self.stored("/gone").key, now: Self.now)
         await tier.writes.drain()
         #expect(storage.entries(Self.stored("/gone").key).isEmpty)
+        #expect(await tier.variants(for: Self.stored("/gone").key).isEmpty)
+        #expect(tier.mayTry(), "a success closes the breaker")
+    }
+
+    @Test("failures mixed with successes (a Cluster with one master down) do not trip the breaker")
+    func mixedFailuresKeepTrying() {
+        let tier = Self.tier(GatedSharedStorage(), probeInterval: .seconds(3600))
+        struct Down: Error {}
+        var tried = 0
+        for _ in 0..<100 {
+            tier.failed(Down())
+            tier.failed(Down())
+            if tier.mayTry() { tried += 1 }
+            tier.succeeded()
+        }
+        #expect(tried == 100)
+    }
+
+    @Test("a purge heard before this node's queued publication runs: the publication is not even sent")
+    func purgeBeforeQueuedPublication() async throws {
+        let storage = GatedSharedStorage()
+        let tier = Self.tier(storage)
+        storage.hold(.publish)
+        tier.publish(Self.stored("/a", etag: "\"1\""), now: Self.now)
+        try await waitUntil { storage.arrived(.publish) == 1 }
+        tier.publish(Self.stored("/a", etag: "\"2\""), now: Self.now)
+        tier.endPurge(tier.beginPurge(PurgeRequest(target: .url(Self.stored("/a").key), soft: false), heard: true, now: Self.now))
+        storage.release(.publish)
+        await tier.writes.drain()
+        #expect(storage.arrived(.publish) == 1)
+        #expect(storage.entries(Self.stored("/a").key).isEmpty)
+    }
+
+    @Test("a 304 to a validation sent before a purge freshens nothing in the shared tier, whole or in place (RFC 9111 §4.4)", arguments: [false, true])
+    func validationAcrossPurge(_ stillStored: Bool) async throws {
+        let storage = GatedSharedStorage()
+        let tier = Self.tier(storage)
+        let old = Self.stored("/a", tags: "group")
+        if stillStored { storage.put(old) }
+        let mark = tier.purgeMark()
+        // The purge (here by a tag; on another node, its shared part done) happens while the
+        // validation is at the origin.
+        tier.endPurge(tier.beginPurge(PurgeRequest(target: .surrogateKeys(["group"]), soft: false), heard: false, now: Self.now))
+        let updated = Self.stored("/a", tags: "group", at: Self.later)
+        tier.freshen(old, to: updated, now: Self.later, since: mark)
+        await tier.writes.drain()
+        #expect(storage.arrived(.publish) == 0)
+        #expect(storage.entries(old.key).allSatisfy { $0.isSameResponse(as: old) })
     }
 
     @Test("a purge the shared tier does not take reports failure")
