@@ -278,7 +278,7 @@ public struct ConditionalFileMiddleware<Context: RequestContext>: RouterMiddlewa
     /// The answer to a GET or HEAD that needs no I/O and no wait: the file's lookup is
     /// remembered, its tag computed, and either the request's conditions give 304 or its
     /// content is in memory. `nil` for everything else (ranges, 412s, files not yet seen),
-    /// which goes through the router. Used by ``FileFastPath`` on the event loop.
+    /// which goes through the router. Used by ``FileFastPath`` on the event loop, from raw bytes.
     func answerAtOnce(_ request: HTTPRequest) -> (head: HTTPResponse, body: ByteBuffer?)? {
         guard let selections, request.method == .get || request.method == .head, let rawPath = filePath(request.path),
             case .file(let selection)? = selections.outcome(for: .init(path: rawPath, endsWithSlash: rawPath.hasSuffix("/")))
@@ -304,12 +304,6 @@ public struct ConditionalFileMiddleware<Context: RequestContext>: RouterMiddlewa
         case .proceed(range: .apply), .preconditionFailed:
             return nil
         }
-    }
-
-    /// A handler for Hummingbird's HTTP/1 pipeline that answers from ``answerAtOnce(_:)``
-    /// without going through the router (see ``FileFastPath``).
-    public func fastPath(serverName: String?) -> FileFastPath {
-        FileFastPath(serverName: serverName) { request in answerAtOnce(request) }
     }
 
     /// The whole content of a small file, from memory or read once.
