@@ -99,6 +99,7 @@ public struct ConditionalFileMiddleware<Context: RequestContext>: RouterMiddlewa
     let fileSystem: FileSystem
     let selections: FileSelectionCache?
     let contents: FileContentCache?
+    let heads = FileHeadCache()
 
     /// - Parameters:
     ///   - root: the folder to serve; it must exist.
@@ -287,15 +288,20 @@ public struct ConditionalFileMiddleware<Context: RequestContext>: RouterMiddlewa
         let file = coding.flatMap { selection.variants[$0] } ?? selection.file
         guard let etag = digests.readyTag(for: file.identity) else { return nil }
         let now = ServerClock.now()
-        let head = fullHead(selection, file: file, coding: coding, etag: etag)
+        let key = FileHeadCache.Key(urlPath: selection.urlPath, identity: file.identity, coding: coding, hasVariants: !selection.variants.isEmpty)
+        let heads = self.heads.heads(for: key) {
+            let head = fullHead(selection, file: file, coding: coding, etag: etag)
+            var notModified = head.notModified(keeping: .minimal)
+            notModified.headerFields[.contentLength] = nil
+            return .init(full: head, notModified: notModified)
+        }
+        let head = heads.full
         let validators = RepresentationValidators(
             etag: etag, lastModified: HTTPDate(secondsSince1970: file.identity.modificationSeconds), date: now
         )
         switch request.evaluatePreconditions(for: validators, now: now) {
         case .notModified:
-            var notModified = head.notModified(keeping: .minimal)
-            notModified.headerFields[.contentLength] = nil
-            return (notModified, nil)
+            return (heads.notModified, nil)
         case .proceed(range: .notRequested), .proceed(range: .ignoredByIfRange):
             if request.method == .head { return (head, nil) }
             if file.identity.size == 0 { return (head, ByteBuffer()) }
