@@ -280,7 +280,7 @@ public struct ConditionalFileMiddleware<Context: RequestContext>: RouterMiddlewa
     /// remembered, its tag computed, and either the request's conditions give 304 or its
     /// content is in memory. `nil` for everything else (ranges, 412s, files not yet seen),
     /// which goes through the router. Used by ``FileFastPath`` on the event loop, from raw bytes.
-    func answerAtOnce(_ request: HTTPRequest) -> (head: HTTPResponse, body: ByteBuffer?)? {
+    func answerAtOnce(_ request: HTTPRequest) -> ImmediateAnswer? {
         guard let selections, request.method == .get || request.method == .head, let rawPath = filePath(request.path),
             case .file(let selection)? = selections.outcome(for: .init(path: rawPath, endsWithSlash: rawPath.hasSuffix("/")))
         else { return nil }
@@ -295,18 +295,19 @@ public struct ConditionalFileMiddleware<Context: RequestContext>: RouterMiddlewa
             notModified.headerFields[.contentLength] = nil
             return .init(full: head, notModified: notModified)
         }
-        let head = heads.full
+        let full = heads.full
         let validators = RepresentationValidators(
             etag: etag, lastModified: HTTPDate(secondsSince1970: file.identity.modificationSeconds), date: now
         )
         switch request.evaluatePreconditions(for: validators, now: now) {
         case .notModified:
-            return (heads.notModified, nil)
+            return heads.notModified
         case .proceed(range: .notRequested), .proceed(range: .ignoredByIfRange):
-            if request.method == .head { return (head, nil) }
-            if file.identity.size == 0 { return (head, ByteBuffer()) }
+            if request.method == .head || file.identity.size == 0 { return full }
             guard let content = contents?.contents(of: file.identity) else { return nil }
-            return (head, content)
+            var answer = full
+            answer.body = content
+            return answer
         case .proceed(range: .apply), .preconditionFailed:
             return nil
         }

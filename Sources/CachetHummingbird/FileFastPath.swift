@@ -30,7 +30,7 @@ public final class FileFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     static let copiedBodySize = 16 * 1024
 
     private let serverName: String?
-    private let answer: @Sendable (HTTPRequest) -> (head: HTTPResponse, body: ByteBuffer?)?
+    private let answer: @Sendable (HTTPRequest) -> ImmediateAnswer?
     private var context: ChannelHandlerContext?
     /// Bytes not read yet: the start of a request whose head has not all arrived, or what
     /// arrived while waiting.
@@ -52,7 +52,7 @@ public final class FileFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     /// The `Date` value, formatted once a second.
     private var date: (second: Int64, value: String) = (.min, "")
 
-    init(serverName: String?, answer: @escaping @Sendable (HTTPRequest) -> (head: HTTPResponse, body: ByteBuffer?)?) {
+    init(serverName: String?, answer: @escaping @Sendable (HTTPRequest) -> ImmediateAnswer?) {
         self.serverName = serverName
         self.answer = answer
     }
@@ -99,7 +99,7 @@ public final class FileFastPath: ChannelDuplexHandler, RemovableChannelHandler {
                 return handOn(bytes, inRead: inRead, context: context)
             case .request(let request, let length):
                 searched = 0
-                if let (head, body) = answer(request), append(head, body: request.method == .head ? nil : body, context: context) {
+                if let answer = answer(request), append(answer, body: request.method == .head ? nil : answer.body, context: context) {
                     bytes.moveReaderIndex(forwardBy: length)
                     continue
                 }
@@ -233,27 +233,16 @@ public final class FileFastPath: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Adds the bytes of an answer to the output; `false` when it cannot be framed like the
     /// decoder's path frames it.
-    private func append(_ head: HTTPResponse, body: ByteBuffer?, context: ChannelHandlerContext) -> Bool {
-        // As NIO's HTTPResponseEncoder frames it: no framing fields on a response that has no
-        // content (RFC 9110 §15.4.5), and Content-Length on every other one.
-        let hasContent = head.status.code >= 200 && head.status.code != 204 && head.status.code != 304
-        if hasContent, head.headerFields[.contentLength] == nil { return false }
+    private func append(_ answer: ImmediateAnswer, body: ByteBuffer?, context: ChannelHandlerContext) -> Bool {
+        guard let encodedHead = answer.encodedHead else { return false }
         var out = output ?? context.channel.allocator.buffer(capacity: 1024)
-        out.writeStaticString("HTTP/1.1 ")
-        out.writeString(String(head.status.code))
-        out.writeStaticString(" ")
-        out.writeString(head.status.reasonPhrase)
-        out.writeStaticString("\r\n")
-        for field in head.headerFields {
-            if !hasContent, field.name == .contentLength || field.name == .transferEncoding { continue }
-            out.writeField(field.name.rawName, field.value)
-        }
+        out.writeImmutableBuffer(encodedHead)
         // An origin server with a clock sends Date (RFC 9110 §6.6.1).
         out.writeField("Date", currentDate())
         if let serverName { out.writeField("Server", serverName) }
         out.writeStaticString("\r\n")
         answered = true
-        if hasContent, var body, body.readableBytes > 0 {
+        if Self.hasContent(answer.head), var body, body.readableBytes > 0 {
             if body.readableBytes <= Self.copiedBodySize {
                 out.writeBuffer(&body)
             } else {
@@ -266,6 +255,31 @@ public final class FileFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         }
         output = out
         return true
+    }
+
+    /// Whether a response has content, as NIO's HTTPResponseEncoder decides it.
+    static func hasContent(_ head: HTTPResponse) -> Bool {
+        head.status.code >= 200 && head.status.code != 204 && head.status.code != 304
+    }
+
+    /// The status line and fields of `head` as NIO's HTTPResponseEncoder writes them (without
+    /// the empty line): no framing fields on a response that has no content (RFC 9110
+    /// §15.4.5), and `nil` for one with content but no `Content-Length`, which the encoder
+    /// would send chunked.
+    static func encodedHead(_ head: HTTPResponse) -> ByteBuffer? {
+        let hasContent = hasContent(head)
+        if hasContent, head.headerFields[.contentLength] == nil { return nil }
+        var out = ByteBuffer()
+        out.writeStaticString("HTTP/1.1 ")
+        out.writeString(String(head.status.code))
+        out.writeStaticString(" ")
+        out.writeString(head.status.reasonPhrase)
+        out.writeStaticString("\r\n")
+        for field in head.headerFields {
+            if !hasContent, field.name == .contentLength || field.name == .transferEncoding { continue }
+            out.writeField(field.name.rawName, field.value)
+        }
+        return out
     }
 
     private func currentDate() -> String {
@@ -304,5 +318,19 @@ extension FileFastPath {
             context.write(data, promise: promise)
             if ends { fastPath.responseEnded() }
         }
+    }
+}
+
+/// An answer ``FileFastPath`` can write at once: the head, its status line and fields as
+/// bytes (``FileFastPath/encodedHead(_:)``, built once per file version), and the content.
+struct ImmediateAnswer: Sendable {
+    var head: HTTPResponse
+    var encodedHead: ByteBuffer?
+    var body: ByteBuffer?
+
+    init(_ head: HTTPResponse, encodedHead: ByteBuffer?, body: ByteBuffer? = nil) {
+        self.head = head
+        self.encodedHead = encodedHead
+        self.body = body
     }
 }

@@ -3,7 +3,8 @@ import NIOConcurrencyHelpers
 
 /// The 200 and 304 heads of the file versions answered at once, built once per version
 /// instead of once per request: building a head (media type, `Cache-Control` rule, dates,
-/// field validation) costs more than evaluating the request's conditions against it.
+/// field validation, the bytes of the status line and fields) costs more than evaluating
+/// the request's conditions against it.
 final class FileHeadCache: Sendable {
     struct Key: Hashable, Sendable {
         var urlPath: String
@@ -13,8 +14,13 @@ final class FileHeadCache: Sendable {
     }
 
     struct Heads: Sendable {
-        var full: HTTPResponse
-        var notModified: HTTPResponse
+        var full: ImmediateAnswer
+        var notModified: ImmediateAnswer
+
+        init(full: HTTPResponse, notModified: HTTPResponse) {
+            self.full = ImmediateAnswer(full, encodedHead: FileFastPath.encodedHead(full))
+            self.notModified = ImmediateAnswer(notModified, encodedHead: FileFastPath.encodedHead(notModified))
+        }
     }
 
     let capacity: Int
