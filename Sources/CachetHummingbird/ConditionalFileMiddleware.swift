@@ -99,6 +99,7 @@ public struct ConditionalFileMiddleware<Context: RequestContext>: RouterMiddlewa
     let fileSystem: FileSystem
     let selections: FileSelectionCache?
     let contents: FileContentCache?
+    let heads = FileHeadCache()
 
     /// - Parameters:
     ///   - root: the folder to serve; it must exist.
@@ -278,8 +279,8 @@ public struct ConditionalFileMiddleware<Context: RequestContext>: RouterMiddlewa
     /// The answer to a GET or HEAD that needs no I/O and no wait: the file's lookup is
     /// remembered, its tag computed, and either the request's conditions give 304 or its
     /// content is in memory. `nil` for everything else (ranges, 412s, files not yet seen),
-    /// which goes through the router. Used by ``FileFastPath`` on the event loop.
-    func answerAtOnce(_ request: HTTPRequest) -> (head: HTTPResponse, body: ByteBuffer?)? {
+    /// which goes through the router. Used by ``FileFastPath`` on the event loop, from raw bytes.
+    func answerAtOnce(_ request: HTTPRequest) -> ImmediateAnswer? {
         guard let selections, request.method == .get || request.method == .head, let rawPath = filePath(request.path),
             case .file(let selection)? = selections.outcome(for: .init(path: rawPath, endsWithSlash: rawPath.hasSuffix("/")))
         else { return nil }
@@ -287,29 +288,29 @@ public struct ConditionalFileMiddleware<Context: RequestContext>: RouterMiddlewa
         let file = coding.flatMap { selection.variants[$0] } ?? selection.file
         guard let etag = digests.readyTag(for: file.identity) else { return nil }
         let now = ServerClock.now()
-        let head = fullHead(selection, file: file, coding: coding, etag: etag)
+        let key = FileHeadCache.Key(urlPath: selection.urlPath, identity: file.identity, coding: coding, hasVariants: !selection.variants.isEmpty)
+        let heads = self.heads.heads(for: key) {
+            let head = fullHead(selection, file: file, coding: coding, etag: etag)
+            var notModified = head.notModified(keeping: .minimal)
+            notModified.headerFields[.contentLength] = nil
+            return .init(full: head, notModified: notModified)
+        }
+        let full = heads.full
         let validators = RepresentationValidators(
             etag: etag, lastModified: HTTPDate(secondsSince1970: file.identity.modificationSeconds), date: now
         )
         switch request.evaluatePreconditions(for: validators, now: now) {
         case .notModified:
-            var notModified = head.notModified(keeping: .minimal)
-            notModified.headerFields[.contentLength] = nil
-            return (notModified, nil)
+            return heads.notModified
         case .proceed(range: .notRequested), .proceed(range: .ignoredByIfRange):
-            if request.method == .head { return (head, nil) }
-            if file.identity.size == 0 { return (head, ByteBuffer()) }
+            if request.method == .head || file.identity.size == 0 { return full }
             guard let content = contents?.contents(of: file.identity) else { return nil }
-            return (head, content)
+            var answer = full
+            answer.body = content
+            return answer
         case .proceed(range: .apply), .preconditionFailed:
             return nil
         }
-    }
-
-    /// A handler for Hummingbird's HTTP/1 pipeline that answers from ``answerAtOnce(_:)``
-    /// without going through the router (see ``FileFastPath``).
-    public func fastPath(serverName: String?) -> FileFastPath {
-        FileFastPath(serverName: serverName) { request in answerAtOnce(request) }
     }
 
     /// The whole content of a small file, from memory or read once.

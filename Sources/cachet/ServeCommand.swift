@@ -97,8 +97,9 @@ struct ServeCommand: AsyncParsableCommand {
         let serverName = "cachet/\(CachetVersion.current)"
         let app = Application(
             router: router,
-            // Requests that need no I/O are answered before the router (FileFastPath).
-            server: .http1(configuration: .init(additionalChannelHandlers: [files.fastPath(serverName: serverName)])),
+            // Requests that need no I/O are answered from raw bytes, before the HTTP/1 decoder
+            // and the router (FileFastPath).
+            server: .http1(answeringFirst: files, serverName: serverName),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: serverName),
             onServerRunning: { channel in
                 print("cachet serve: \(root) on http://\(host):\(channel.localAddress?.port ?? port)")

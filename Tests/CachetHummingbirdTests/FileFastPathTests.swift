@@ -31,7 +31,7 @@ struct FileFastPathTests {
         router.add(middleware: Counting(count: count))
         router.add(middleware: files)
         return Application(
-            router: router, server: .http1(configuration: .init(additionalChannelHandlers: [files.fastPath(serverName: "cachet/test")])),
+            router: router, server: .http1(answeringFirst: files, serverName: "cachet/test"),
             configuration: .init(serverName: "cachet/test")
         )
     }
