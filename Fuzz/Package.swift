@@ -102,6 +102,17 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "FuzzSimpleRequestHead",
+            dependencies: [
+                "FuzzSupport",
+                .product(name: "CachetHummingbird", package: "Cachet"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        .executableTarget(
             name: "FuzzRESP",
             dependencies: [
                 "FuzzSupport",
