@@ -147,23 +147,7 @@ public struct ConditionalFileMiddleware<Context: RequestContext>: RouterMiddlewa
     func serve(_ request: Request) async throws -> Response? {
         let isRead = request.method == .get || request.method == .head
         guard let rawPath = filePath(request.head.path) else { return nil }
-        guard let segments = lookup.segments(ofEncodedPath: rawPath) else { return nil }
-        let endsWithSlash = rawPath.hasSuffix("/")
-        let lookup = self.lookup
-        let configuration = self.configuration
-        let key = FileSelectionCache.Key(path: rawPath, endsWithSlash: endsWithSlash)
-        let outcome: FileLookup.Outcome
-        if let remembered = selections?.outcome(for: key) {
-            outcome = remembered
-        } else {
-            outcome = try await threadPool.runIfActive {
-                lookup.select(
-                    segments: segments, endsWithSlash: endsWithSlash, index: configuration.servesIndex,
-                    codings: configuration.precompressed
-                )
-            }
-            selections?.remember(outcome, for: key)
-        }
+        guard let outcome = try await lookUp(rawPath) else { return nil }
         switch outcome {
         case .notFound:
             return nil
@@ -180,6 +164,41 @@ public struct ConditionalFileMiddleware<Context: RequestContext>: RouterMiddlewa
             return Response(status: .movedPermanently, headers: [.location: location, .contentLength: "0"])
         case .file(let selection):
             return try await respond(request, selection: selection)
+        }
+    }
+
+    /// What the file system holds at a percent-encoded path, remembered for
+    /// `metadataValidity`; `nil` for a path that cannot name a file.
+    func lookUp(_ rawPath: Substring) async throws -> FileLookup.Outcome? {
+        guard let segments = lookup.segments(ofEncodedPath: rawPath) else { return nil }
+        let endsWithSlash = rawPath.hasSuffix("/")
+        let lookup = self.lookup
+        let configuration = self.configuration
+        let key = FileSelectionCache.Key(path: rawPath, endsWithSlash: endsWithSlash)
+        if let remembered = selections?.outcome(for: key) { return remembered }
+        let outcome = try await threadPool.runIfActive {
+            lookup.select(
+                segments: segments, endsWithSlash: endsWithSlash, index: configuration.servesIndex,
+                codings: configuration.precompressed
+            )
+        }
+        selections?.remember(outcome, for: key)
+        return outcome
+    }
+
+    /// Does the I/O that ``answerAtOnce(_:)`` needs done for `request`: looks its file up,
+    /// computes the file's tag and, for a GET, keeps a small file's content in memory. After
+    /// it, `answerAtOnce` answers the request unless it needs more (a range, a 412, a large
+    /// file). Failures are left for the router to report when it answers the request.
+    func prepareAnswer(_ request: HTTPRequest) async {
+        guard let selections, let rawPath = filePath(request.path),
+            case .file(let selection)? = try? await lookUp(rawPath), selections.outcome(for: .init(path: rawPath, endsWithSlash: rawPath.hasSuffix("/"))) != nil
+        else { return }
+        let coding = ContentCoding.negotiate(request.headerFields, available: configuration.precompressed.filter { selection.variants[$0] != nil })
+        let file = coding.flatMap { selection.variants[$0] } ?? selection.file
+        guard (try? await contentTag(of: file)) != nil else { return }
+        if request.method == .get, file.identity.size > 0, let contents, contents.holds(file.identity) {
+            _ = try? await content(of: file, in: contents)
         }
     }
 
@@ -282,7 +301,8 @@ public struct ConditionalFileMiddleware<Context: RequestContext>: RouterMiddlewa
     /// which goes through the router. Used by ``FileFastPath`` on the event loop, from raw bytes.
     func answerAtOnce(_ request: HTTPRequest) -> ImmediateAnswer? {
         guard let selections, request.method == .get || request.method == .head, let rawPath = filePath(request.path),
-            case .file(let selection)? = selections.outcome(for: .init(path: rawPath, endsWithSlash: rawPath.hasSuffix("/")))
+            let remembered = selections.remembered(.init(path: rawPath, endsWithSlash: rawPath.hasSuffix("/"))),
+            case .file(let selection) = remembered.outcome
         else { return nil }
         let coding = ContentCoding.negotiate(request.headerFields, available: configuration.precompressed.filter { selection.variants[$0] != nil })
         let file = coding.flatMap { selection.variants[$0] } ?? selection.file
@@ -299,18 +319,22 @@ public struct ConditionalFileMiddleware<Context: RequestContext>: RouterMiddlewa
         let validators = RepresentationValidators(
             etag: etag, lastModified: HTTPDate(secondsSince1970: file.identity.modificationSeconds), date: now
         )
+        var answer: ImmediateAnswer
         switch request.evaluatePreconditions(for: validators, now: now) {
         case .notModified:
-            return heads.notModified
+            answer = heads.notModified
         case .proceed(range: .notRequested), .proceed(range: .ignoredByIfRange):
-            if request.method == .head || file.identity.size == 0 { return full }
-            guard let content = contents?.contents(of: file.identity) else { return nil }
-            var answer = full
-            answer.body = content
-            return answer
+            answer = full
+            if request.method == .get, file.identity.size > 0 {
+                guard let content = contents?.contents(of: file.identity) else { return nil }
+                answer.body = content
+            }
         case .proceed(range: .apply), .preconditionFailed:
             return nil
         }
+        // The same request gets the same answer while the lookup holds, within the second.
+        answer.validUntil = remembered.expires
+        return answer
     }
 
     /// The whole content of a small file, from memory or read once.

@@ -26,10 +26,6 @@ public final class FileFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     public typealias OutboundIn = ByteBuffer
     public typealias OutboundOut = ByteBuffer
 
-    /// Bodies up to this size are copied next to their head; larger ones are written as they are.
-    static let copiedBodySize = 16 * 1024
-
-    private let serverName: String?
     private let answer: @Sendable (HTTPRequest) -> ImmediateAnswer?
     private var context: ChannelHandlerContext?
     /// Bytes not read yet: the start of a request whose head has not all arrived, or what
@@ -49,11 +45,11 @@ public final class FileFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     private var inputClosed: Any?
     /// A read asked for while waiting or while the channel could not take more writes.
     private var readHeld = false
-    /// The `Date` value, formatted once a second.
-    private var date: (second: Int64, value: String) = (.min, "")
+    /// `Date` and `Server`, encoded once a second.
+    private var trailer: ImmediateAnswer.Trailer
 
     init(serverName: String?, answer: @escaping @Sendable (HTTPRequest) -> ImmediateAnswer?) {
-        self.serverName = serverName
+        self.trailer = .init(serverName: serverName)
         self.answer = answer
     }
 
@@ -234,69 +230,18 @@ public final class FileFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     /// Adds the bytes of an answer to the output; `false` when it cannot be framed like the
     /// decoder's path frames it.
     private func append(_ answer: ImmediateAnswer, body: ByteBuffer?, context: ChannelHandlerContext) -> Bool {
-        guard let encodedHead = answer.encodedHead else { return false }
+        guard answer.encodedHead != nil else { return false }
         var out = output ?? context.channel.allocator.buffer(capacity: 1024)
-        out.writeImmutableBuffer(encodedHead)
-        // An origin server with a clock sends Date (RFC 9110 §6.6.1).
-        out.writeField("Date", currentDate())
-        if let serverName { out.writeField("Server", serverName) }
-        out.writeStaticString("\r\n")
         answered = true
-        if Self.hasContent(answer.head), var body, body.readableBytes > 0 {
-            if body.readableBytes <= Self.copiedBodySize {
-                out.writeBuffer(&body)
-            } else {
-                context.write(wrapOutboundOut(out), promise: nil)
-                context.write(wrapOutboundOut(body), promise: nil)
-                unflushed = true
-                output = nil
-                return true
-            }
+        if let large = answer.write(into: &out, body: body, trailer: trailer.bytes(at: ServerClock.now())) {
+            context.write(wrapOutboundOut(out), promise: nil)
+            context.write(wrapOutboundOut(large), promise: nil)
+            unflushed = true
+            output = nil
+        } else {
+            output = out
         }
-        output = out
         return true
-    }
-
-    /// Whether a response has content, as NIO's HTTPResponseEncoder decides it.
-    static func hasContent(_ head: HTTPResponse) -> Bool {
-        head.status.code >= 200 && head.status.code != 204 && head.status.code != 304
-    }
-
-    /// The status line and fields of `head` as NIO's HTTPResponseEncoder writes them (without
-    /// the empty line): no framing fields on a response that has no content (RFC 9110
-    /// §15.4.5), and `nil` for one with content but no `Content-Length`, which the encoder
-    /// would send chunked.
-    static func encodedHead(_ head: HTTPResponse) -> ByteBuffer? {
-        let hasContent = hasContent(head)
-        if hasContent, head.headerFields[.contentLength] == nil { return nil }
-        var out = ByteBuffer()
-        out.writeStaticString("HTTP/1.1 ")
-        out.writeString(String(head.status.code))
-        out.writeStaticString(" ")
-        out.writeString(head.status.reasonPhrase)
-        out.writeStaticString("\r\n")
-        for field in head.headerFields {
-            if !hasContent, field.name == .contentLength || field.name == .transferEncoding { continue }
-            out.writeField(field.name.rawName, field.value)
-        }
-        return out
-    }
-
-    private func currentDate() -> String {
-        let now = ServerClock.now()
-        if now.secondsSince1970 != date.second {
-            date = (now.secondsSince1970, now.imfFixdate)
-        }
-        return date.value
-    }
-}
-
-extension ByteBuffer {
-    fileprivate mutating func writeField(_ name: String, _ value: String) {
-        writeString(name)
-        writeStaticString(": ")
-        writeString(value)
-        writeStaticString("\r\n")
     }
 }
 
@@ -318,19 +263,5 @@ extension FileFastPath {
             context.write(data, promise: promise)
             if ends { fastPath.responseEnded() }
         }
-    }
-}
-
-/// An answer ``FileFastPath`` can write at once: the head, its status line and fields as
-/// bytes (``FileFastPath/encodedHead(_:)``, built once per file version), and the content.
-struct ImmediateAnswer: Sendable {
-    var head: HTTPResponse
-    var encodedHead: ByteBuffer?
-    var body: ByteBuffer?
-
-    init(_ head: HTTPResponse, encodedHead: ByteBuffer?, body: ByteBuffer? = nil) {
-        self.head = head
-        self.encodedHead = encodedHead
-        self.body = body
     }
 }

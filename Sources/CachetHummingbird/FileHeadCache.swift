@@ -18,8 +18,8 @@ final class FileHeadCache: Sendable {
         var notModified: ImmediateAnswer
 
         init(full: HTTPResponse, notModified: HTTPResponse) {
-            self.full = ImmediateAnswer(full, encodedHead: FileFastPath.encodedHead(full))
-            self.notModified = ImmediateAnswer(notModified, encodedHead: FileFastPath.encodedHead(notModified))
+            self.full = ImmediateAnswer(full, encodedHead: ImmediateAnswer.encodedHead(full))
+            self.notModified = ImmediateAnswer(notModified, encodedHead: ImmediateAnswer.encodedHead(notModified))
         }
     }
 

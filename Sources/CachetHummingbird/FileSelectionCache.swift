@@ -27,13 +27,18 @@ final class FileSelectionCache: Sendable {
 
     /// The remembered outcome for `key`, if it is still valid.
     func outcome(for key: Key, now: NIODeadline = .now()) -> FileLookup.Outcome? {
+        remembered(key, now: now)?.outcome
+    }
+
+    /// The remembered outcome for `key` and until when it holds, if it is still valid.
+    func remembered(_ key: Key, now: NIODeadline = .now()) -> (outcome: FileLookup.Outcome, expires: NIODeadline)? {
         entries.withLockedValue { entries in
             guard let entry = entries[key] else { return nil }
             guard entry.expires > now else {
                 entries[key] = nil
                 return nil
             }
-            return entry.outcome
+            return (entry.outcome, entry.expires)
         }
     }
 

@@ -2,7 +2,10 @@ import ArgumentParser
 import CachetHummingbird
 import HTTPTypes
 import Hummingbird
+import Logging
+import NIOCore
 import NIOPosix
+import ServiceLifecycle
 
 /// `cachet serve`: a static file server with strong validators, complete conditional
 /// requests and ranges.
@@ -42,7 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Do not look for precompressed .br / .gz siblings.")
     var noPrecompressed = false
 
-    @Option(help: "Event loop threads (default: one per core).")
+    @Option(help: "Threads serving connections (default: one per core).")
     var threads: Int?
 
     @Option(help: "Seconds a path's lookup on disk is reused; a changed file shows within this time (0: look on every request).")
@@ -95,18 +98,32 @@ struct ServeCommand: AsyncParsableCommand {
             ExampleRoute.add(to: router, maxAge: maxAge ?? 60)
         }
         let serverName = "cachet/\(CachetVersion.current)"
+        let eventLoopGroup: MultiThreadedEventLoopGroup = threads.map { MultiThreadedEventLoopGroup(numberOfThreads: $0) } ?? .singleton
+        let announce: @Sendable (Int) async -> Void = { port in print("cachet serve: \(root) on http://\(host):\(port)") }
+        #if os(Linux)
+        // Requests that need no I/O are answered by our own socket loops, from raw bytes; a
+        // connection with any other request goes on through Hummingbird (FileSocketServer).
+        let server = FileSocketServer(
+            files: files,
+            router: router,
+            configuration: .init(host: host, port: port, threads: threads ?? System.coreCount, serverName: serverName),
+            eventLoopGroup: eventLoopGroup,
+            onRunning: announce
+        )
+        let logger = Logger(label: "cachet.serve")
+        try await ServiceGroup(configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
+        #else
         let app = Application(
             router: router,
             // Requests that need no I/O are answered from raw bytes, before the HTTP/1 decoder
             // and the router (FileFastPath).
             server: .http1(answeringFirst: files, serverName: serverName),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: serverName),
-            onServerRunning: { channel in
-                print("cachet serve: \(root) on http://\(host):\(channel.localAddress?.port ?? port)")
-            },
-            eventLoopGroupProvider: threads.map { .shared(MultiThreadedEventLoopGroup(numberOfThreads: $0)) } ?? .singleton
+            onServerRunning: { channel in await announce(channel.localAddress?.port ?? port) },
+            eventLoopGroupProvider: .shared(eventLoopGroup)
         )
         try await app.runService()
+        #endif
     }
 }
 

@@ -3,18 +3,35 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTesting
+import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTPTypes
+import ServiceLifecycle
 import Testing
 
 @testable import CachetHummingbird
 
 /// `cachet serve` answers the requests that need no I/O from the raw bytes, before NIO's
 /// HTTP/1 decoder; every other request, and all that follows it on the connection, goes
-/// through the decoder and the router. These tests count both, and read the wire.
+/// through the decoder and the router. These tests count both, and read the wire, on both
+/// stacks that do it: ``FileFastPath`` first in a Hummingbird `Application`'s pipeline, and
+/// ``FileSocketServer``'s own socket loops (what `cachet serve` runs on Linux).
 @Suite("cachet serve: requests answered from raw bytes")
 struct RawFastPathTests {
+    enum Stack: String, CustomTestStringConvertible, Sendable {
+        case pipeline
+        case socketLoop
+        var testDescription: String { rawValue }
+        static var all: [Stack] {
+            #if os(Linux)
+            [.pipeline, .socketLoop]
+            #else
+            [.pipeline]
+            #endif
+        }
+    }
+
     /// Counts the request heads NIO's decoder produced.
     final class DecodedRequests: ChannelInboundHandler, RemovableChannelHandler, Sendable {
         typealias InboundIn = HTTPRequestPart
@@ -37,10 +54,13 @@ struct RawFastPathTests {
         }
     }
 
-    /// The `cachet serve` stack; `raw: false` is the same without the raw path: the decoder's.
-    static func server(raw: Bool, _ counters: Counters) throws -> some ApplicationProtocol {
+    /// The files and the router of the `cachet serve` stack, counting what reaches the
+    /// decoder and the router.
+    static func parts(_ counters: Counters, root: String = Fixture.root) throws -> (
+        files: ConditionalFileMiddleware<BasicRequestContext>, router: Router<BasicRequestContext>, http1: HTTP1Channel.Configuration
+    ) {
         let files = try ConditionalFileMiddleware<BasicRequestContext>(
-            Fixture.root,
+            root,
             configuration: .init(
                 cacheControl: CacheControlRules([], default: "max-age=60"), metadataValidity: .seconds(3600), memoryCachedFileSize: 1 << 20
             )
@@ -49,12 +69,50 @@ struct RawFastPathTests {
         router.add(middleware: FileFastPathTests.Counting(count: counters.routed))
         router.add(middleware: files)
         let decoded = counters.decoded
-        let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [DecodedRequests(decoded)])
+        return (files, router, HTTP1Channel.Configuration(additionalChannelHandlers: [DecodedRequests(decoded)]))
+    }
+
+    /// The `cachet serve` stack in an `Application`; `raw: false` is the same without the raw
+    /// path: the decoder's.
+    static func server(raw: Bool, _ counters: Counters) throws -> some ApplicationProtocol {
+        let (files, router, http1) = try parts(counters)
         return Application(
             router: router,
             server: raw ? .http1(configuration: http1, answeringFirst: files, serverName: "cachet/test") : .http1(configuration: http1),
             configuration: .init(serverName: "cachet/test")
         )
+    }
+
+    /// Runs `body` with the port of a server of `stack`, then shuts the server down.
+    static func withServer(_ stack: Stack, _ counters: Counters, root: String = Fixture.root, _ body: @Sendable (Int) async throws -> Void) async throws {
+        switch stack {
+        case .pipeline:
+            try await server(raw: true, counters).test(.live) { client in try await body(try #require(client.port)) }
+        case .socketLoop:
+            #if os(Linux)
+            let (files, router, http1) = try parts(counters, root: root)
+            let (ports, announce) = AsyncStream<Int>.makeStream()
+            let server = FileSocketServer(
+                files: files, router: router,
+                configuration: .init(host: "127.0.0.1", port: 0, threads: 2, serverName: "cachet/test", http1: http1),
+                onRunning: { announce.yield($0) }
+            )
+            let group = ServiceGroup(configuration: .init(services: [server], logger: Logger(label: "test")))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                var iterator = ports.makeAsyncIterator()
+                let port = try #require(await iterator.next())
+                do {
+                    try await body(port)
+                } catch {
+                    await group.triggerGracefulShutdown()
+                    throw error
+                }
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+            #endif
+        }
     }
 
     /// Tags learnt while warming up: the router looks the files up, tags them and keeps them
@@ -64,11 +122,16 @@ struct RawFastPathTests {
         var appBrotli = ""
     }
 
-    static func warmUp(_ client: some TestClientProtocol, _ counters: Counters) async throws -> Tags {
+    static func warmUp(_ port: Int, _ counters: Counters) async throws -> Tags {
+        func tag(_ request: String) async throws -> String {
+            let response = try #require(WireResponse.parse(try await RawConnection.exchange(port: port, request, halfClose: true)).first)
+            #expect(response.statusLine == "HTTP/1.1 200 OK", "\(request)")
+            return response.value("ETag") ?? ""
+        }
         var tags = Tags()
-        try await client.execute(uri: "/small.txt", method: .get) { tags.small = $0.headers[.eTag] ?? "" }
-        try await client.execute(uri: "/app.js", method: .get, headers: [.acceptEncoding: "br"]) { tags.appBrotli = $0.headers[.eTag] ?? "" }
-        try await client.execute(uri: "/empty.txt", method: .get) { #expect($0.status == .ok) }
+        tags.small = try await tag(get("/small.txt"))
+        tags.appBrotli = try await tag(get("/app.js", "Accept-Encoding: br\r\n"))
+        _ = try await tag(get("/empty.txt"))
         counters.reset()
         return tags
     }
@@ -84,14 +147,15 @@ struct RawFastPathTests {
         response.fields.filter { $0.name.lowercased() != "date" }.map { "\($0.name): \($0.value)" }.sorted()
     }
 
-    @Test("200, HEAD and 304 answers carry the status line, fields and body of the decoder's path, apart from Date")
-    func sameAsDecoderPath() async throws {
+    @Test("200, HEAD and 304 answers carry the status line, fields and body of the decoder's path, apart from Date", arguments: Stack.all)
+    func sameAsDecoderPath(stack: Stack) async throws {
         let rawCounters = Counters()
         let plainCounters = Counters()
         try await Self.server(raw: false, plainCounters).test(.live) { plain in
-            try await Self.server(raw: true, rawCounters).test(.live) { raw in
-                let tags = try await Self.warmUp(raw, rawCounters)
-                _ = try await Self.warmUp(plain, plainCounters)
+            let plainPort = try #require(plain.port)
+            try await Self.withServer(stack, rawCounters) { rawPort in
+                let tags = try await Self.warmUp(rawPort, rawCounters)
+                _ = try await Self.warmUp(plainPort, plainCounters)
                 let requests: [(String, bodiless: Bool)] = [
                     (Self.get("/small.txt"), false),
                     ("HEAD /small.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", true),
@@ -104,9 +168,9 @@ struct RawFastPathTests {
                 ]
                 for (request, bodiless) in requests {
                     let fromRaw = WireResponse.parse(
-                        try await RawConnection.exchange(port: try #require(raw.port), request, halfClose: true), bodiless: bodiless ? [0] : [])
+                        try await RawConnection.exchange(port: rawPort, request, halfClose: true), bodiless: bodiless ? [0] : [])
                     let fromDecoder = WireResponse.parse(
-                        try await RawConnection.exchange(port: try #require(plain.port), request, halfClose: true), bodiless: bodiless ? [0] : [])
+                        try await RawConnection.exchange(port: plainPort, request, halfClose: true), bodiless: bodiless ? [0] : [])
                     try #require(fromRaw.count == 1 && fromDecoder.count == 1, "\(request)")
                     #expect(fromRaw[0].statusLine == fromDecoder[0].statusLine, "\(request)")
                     #expect(Self.fieldSet(fromRaw[0]) == Self.fieldSet(fromDecoder[0]), "\(request)")
@@ -119,11 +183,11 @@ struct RawFastPathTests {
         }
     }
 
-    @Test("two and ten requests pipelined in one write are answered in order, without the decoder", arguments: [2, 10])
-    func pipelined(count: Int) async throws {
+    @Test("two and ten requests pipelined in one write are answered in order, without the decoder", arguments: Stack.all, [2, 10])
+    func pipelined(stack: Stack, count: Int) async throws {
         let counters = Counters()
-        try await Self.server(raw: true, counters).test(.live) { client in
-            let tags = try await Self.warmUp(client, counters)
+        try await Self.withServer(stack, counters) { port in
+            let tags = try await Self.warmUp(port, counters)
             let kinds: [(request: String, status: String, body: String, bodiless: Bool)] = [
                 (Self.get("/small.txt"), "200", String(decoding: Fixture.small, as: UTF8.self), false),
                 (Self.get("/small.txt", Self.ifNoneMatch(tags.small)), "304", "", true),
@@ -132,7 +196,7 @@ struct RawFastPathTests {
                 (Self.get("/empty.txt"), "200", "", false),
             ]
             let sequence = (0..<count).map { kinds[($0 * 3) % kinds.count] }
-            let wire = try await RawConnection.exchange(port: try #require(client.port), sequence.map(\.request).joined(), halfClose: true)
+            let wire = try await RawConnection.exchange(port: port, sequence.map(\.request).joined(), halfClose: true)
             let responses = WireResponse.parse(wire, bodiless: Set(sequence.indices.filter { sequence[$0].bodiless }))
             try #require(responses.count == count, "\(wire)")
             for (response, expected) in zip(responses, sequence) {
@@ -143,13 +207,13 @@ struct RawFastPathTests {
         }
     }
 
-    @Test("requests split byte by byte across writes are put together and answered")
-    func splitByteByByte() async throws {
+    @Test("requests split byte by byte across writes are put together and answered", arguments: Stack.all)
+    func splitByteByByte(stack: Stack) async throws {
         let counters = Counters()
-        try await Self.server(raw: true, counters).test(.live) { client in
-            let tags = try await Self.warmUp(client, counters)
+        try await Self.withServer(stack, counters) { port in
+            let tags = try await Self.warmUp(port, counters)
             let requests = Self.get("/small.txt", Self.ifNoneMatch(tags.small)) + Self.get("/small.txt")
-            let wire = try await RawConnection.exchange(port: try #require(client.port), writes: requests.map { String($0) }, halfClose: true)
+            let wire = try await RawConnection.exchange(port: port, writes: requests.map { String($0) }, halfClose: true)
             let responses = WireResponse.parse(wire)
             try #require(responses.count == 2, "\(wire)")
             #expect(responses[0].statusLine == "HTTP/1.1 304 Not Modified")
@@ -158,12 +222,11 @@ struct RawFastPathTests {
         }
     }
 
-    @Test("a simple request the router answers (a range, a file not looked up) is answered in turn, and the raw path goes on after it")
-    func routerInTurn() async throws {
+    @Test("a simple request the router answers (a range, a file not looked up) is answered in turn, and the raw path goes on after it", arguments: Stack.all)
+    func routerInTurn(stack: Stack) async throws {
         let counters = Counters()
-        try await Self.server(raw: true, counters).test(.live) { client in
-            let tags = try await Self.warmUp(client, counters)
-            let port = try #require(client.port)
+        try await Self.withServer(stack, counters) { port in
+            let tags = try await Self.warmUp(port, counters)
             let wire = try await RawConnection.exchange(
                 port: port,
                 Self.get("/small.txt", Self.ifNoneMatch(tags.small)) + Self.get("/small.txt", "Range: bytes=0-4\r\n")
@@ -178,13 +241,13 @@ struct RawFastPathTests {
         }
     }
 
-    @Test("after a request with content, every later request on the connection goes to the decoder, in order")
-    func declinedThenDecoder() async throws {
+    @Test("after a request with content, every later request on the connection goes to the decoder, in order", arguments: Stack.all)
+    func declinedThenDecoder(stack: Stack) async throws {
         let counters = Counters()
-        try await Self.server(raw: true, counters).test(.live) { client in
-            let tags = try await Self.warmUp(client, counters)
+        try await Self.withServer(stack, counters) { port in
+            let tags = try await Self.warmUp(port, counters)
             let wire = try await RawConnection.exchange(
-                port: try #require(client.port),
+                port: port,
                 Self.get("/small.txt", Self.ifNoneMatch(tags.small)) + "POST /small.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
                     + Self.get("/small.txt", Self.ifNoneMatch(tags.small)) + Self.get("/small.txt"),
                 halfClose: true
@@ -195,14 +258,14 @@ struct RawFastPathTests {
         }
     }
 
-    @Test("Connection: close goes to the decoder's path, which answers and closes (RFC 9112 §9.6)")
-    func connectionClose() async throws {
+    @Test("Connection: close goes to the decoder's path, which answers and closes (RFC 9112 §9.6)", arguments: Stack.all)
+    func connectionClose(stack: Stack) async throws {
         let counters = Counters()
-        try await Self.server(raw: true, counters).test(.live) { client in
-            let tags = try await Self.warmUp(client, counters)
+        try await Self.withServer(stack, counters) { port in
+            let tags = try await Self.warmUp(port, counters)
             // No half-close: the exchange ends only because the server closes.
             let wire = try await RawConnection.exchange(
-                port: try #require(client.port),
+                port: port,
                 Self.get("/small.txt", Self.ifNoneMatch(tags.small)) + Self.get("/small.txt", "Connection: close\r\n") + Self.get("/small.txt")
             )
             let responses = WireResponse.parse(wire)
@@ -211,13 +274,13 @@ struct RawFastPathTests {
         }
     }
 
-    @Test("requests with content (Content-Length, chunked) go to the decoder's path and are answered in order")
-    func requestsWithContent() async throws {
+    @Test("requests with content (Content-Length, chunked) go to the decoder's path and are answered in order", arguments: Stack.all)
+    func requestsWithContent(stack: Stack) async throws {
         let counters = Counters()
-        try await Self.server(raw: true, counters).test(.live) { client in
-            let tags = try await Self.warmUp(client, counters)
+        try await Self.withServer(stack, counters) { port in
+            let tags = try await Self.warmUp(port, counters)
             let wire = try await RawConnection.exchange(
-                port: try #require(client.port),
+                port: port,
                 Self.get("/small.txt", Self.ifNoneMatch(tags.small)) + Self.get("/small.txt", "Content-Length: 3\r\n") + "abc"
                     + Self.get("/small.txt", "Transfer-Encoding: chunked\r\n") + "3\r\nabc\r\n0\r\n\r\n"
                     + Self.get("/small.txt", Self.ifNoneMatch(tags.small)),
@@ -229,12 +292,11 @@ struct RawFastPathTests {
         }
     }
 
-    @Test("a head longer than the raw path reads goes to the decoder, which answers it or refuses it")
-    func oversizeHead() async throws {
+    @Test("a head longer than the raw path reads goes to the decoder, which answers it or refuses it", arguments: Stack.all)
+    func oversizeHead(stack: Stack) async throws {
         let counters = Counters()
-        try await Self.server(raw: true, counters).test(.live) { client in
-            let tags = try await Self.warmUp(client, counters)
-            let port = try #require(client.port)
+        try await Self.withServer(stack, counters) { port in
+            let tags = try await Self.warmUp(port, counters)
             let long = try await RawConnection.exchange(
                 port: port,
                 Self.get("/small.txt", Self.ifNoneMatch(tags.small)) + Self.get("/small.txt", "X-Filler: \(String(repeating: "a", count: 9000))\r\n"),
@@ -253,13 +315,13 @@ struct RawFastPathTests {
         }
     }
 
-    @Test("an HTTP/1.0 request goes to the decoder's path")
-    func http10() async throws {
+    @Test("an HTTP/1.0 request goes to the decoder's path", arguments: Stack.all)
+    func http10(stack: Stack) async throws {
         let counters = Counters()
-        try await Self.server(raw: true, counters).test(.live) { client in
-            let tags = try await Self.warmUp(client, counters)
+        try await Self.withServer(stack, counters) { port in
+            let tags = try await Self.warmUp(port, counters)
             let wire = try await RawConnection.exchange(
-                port: try #require(client.port),
+                port: port,
                 Self.get("/small.txt", Self.ifNoneMatch(tags.small)) + "GET /small.txt HTTP/1.0\r\n\r\n",
                 halfClose: true
             )

@@ -1,0 +1,10 @@
+#ifdef __linux__
+#define _GNU_SOURCE
+#include <stddef.h>
+#include <sys/socket.h>
+#include "CCachetSocket.h"
+
+int ccachet_accept_nonblocking(int listener) {
+    return accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+}
+#endif

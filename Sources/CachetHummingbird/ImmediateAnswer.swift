@@ -1,0 +1,94 @@
+import HTTPTypes
+import NIOCore
+import HTTPPreconditions
+
+/// An answer the raw paths (``FileFastPath`` in a NIO pipeline, ``FileSocketServer`` on its
+/// own sockets) write at once: the head, its status line and fields as bytes
+/// (``encodedHead(_:)``, built once per file version), and the content.
+struct ImmediateAnswer: Sendable {
+    var head: HTTPResponse
+    var encodedHead: ByteBuffer?
+    var body: ByteBuffer?
+    /// Until when the same request gets this answer, second boundaries aside: the lookup of
+    /// the file it comes from holds until then.
+    var validUntil: NIODeadline = .distantFuture
+
+    /// Bodies up to this size are copied next to their head; larger ones are written as they are.
+    static let copiedBodySize = 16 * 1024
+
+    init(_ head: HTTPResponse, encodedHead: ByteBuffer?, body: ByteBuffer? = nil) {
+        self.head = head
+        self.encodedHead = encodedHead
+        self.body = body
+    }
+
+    /// Appends the response to `out`: the encoded head, ``Trailer``'s `Date` and `Server` and
+    /// the empty line, and `body` when it is small. A larger body is returned, to be written
+    /// after `out` as it is. `encodedHead` must be set.
+    func write(into out: inout ByteBuffer, body: ByteBuffer?, trailer: ByteBuffer) -> ByteBuffer? {
+        out.writeImmutableBuffer(encodedHead!)
+        out.writeImmutableBuffer(trailer)
+        guard Self.hasContent(head), var body, body.readableBytes > 0 else { return nil }
+        if body.readableBytes > Self.copiedBodySize { return body }
+        out.writeBuffer(&body)
+        return nil
+    }
+
+    /// The fields that close every answer, `Date` (an origin server with a clock sends it,
+    /// RFC 9110 §6.6.1) and `Server`, and the empty line: encoded once a second.
+    struct Trailer {
+        let serverName: String?
+        private(set) var second: Int64 = .min
+        private var bytes = ByteBuffer()
+
+        init(serverName: String?) {
+            self.serverName = serverName
+        }
+
+        mutating func bytes(at now: HTTPDate) -> ByteBuffer {
+            if now.secondsSince1970 != second {
+                second = now.secondsSince1970
+                var bytes = ByteBuffer()
+                bytes.writeField("Date", now.imfFixdate)
+                if let serverName { bytes.writeField("Server", serverName) }
+                bytes.writeStaticString("\r\n")
+                self.bytes = bytes
+            }
+            return bytes
+        }
+    }
+
+    /// Whether a response has content, as NIO's HTTPResponseEncoder decides it.
+    static func hasContent(_ head: HTTPResponse) -> Bool {
+        head.status.code >= 200 && head.status.code != 204 && head.status.code != 304
+    }
+
+    /// The status line and fields of `head` as NIO's HTTPResponseEncoder writes them (without
+    /// the empty line): no framing fields on a response that has no content (RFC 9110
+    /// §15.4.5), and `nil` for one with content but no `Content-Length`, which the encoder
+    /// would send chunked.
+    static func encodedHead(_ head: HTTPResponse) -> ByteBuffer? {
+        let hasContent = hasContent(head)
+        if hasContent, head.headerFields[.contentLength] == nil { return nil }
+        var out = ByteBuffer()
+        out.writeStaticString("HTTP/1.1 ")
+        out.writeString(String(head.status.code))
+        out.writeStaticString(" ")
+        out.writeString(head.status.reasonPhrase)
+        out.writeStaticString("\r\n")
+        for field in head.headerFields {
+            if !hasContent, field.name == .contentLength || field.name == .transferEncoding { continue }
+            out.writeField(field.name.rawName, field.value)
+        }
+        return out
+    }
+}
+
+extension ByteBuffer {
+    fileprivate mutating func writeField(_ name: String, _ value: String) {
+        writeString(name)
+        writeStaticString(": ")
+        writeString(value)
+        writeStaticString("\r\n")
+    }
+}

@@ -1,0 +1,398 @@
+#if os(Linux)
+import CCachetSocket
+import Glibc
+import HTTPTypes
+import NIOCore
+import NIOConcurrencyHelpers
+import Synchronization
+
+/// One thread of ``FileSocketServer``: an epoll loop that accepts connections and answers
+/// the simple requests that need no I/O (``SimpleRequestHead``,
+/// ``ConditionalFileMiddleware/answerAtOnce(_:)``) straight from the socket, with one `read`
+/// and one `write` per batch of requests and nothing allocated per request but the answer's
+/// bytes.
+///
+/// A request the files cannot answer yet because it needs I/O (a file not looked up lately,
+/// a tag not computed, content not in memory) parks its connection while `prepare` does that
+/// I/O off the loop, then is answered here. A connection stays here while every request on
+/// it is answered at once. The first request that is not — declined by the reader (content,
+/// `Connection: close`, HTTP/1.0…) or one the files answer only with more work (a range, a
+/// 412, a large file) — is handed, with every byte after it, to NIO (`handOff`), where
+/// Hummingbird's HTTP/1 stack and the router take the connection over for good; answers
+/// already given are written first, so responses keep the order of requests (RFC 9112 §9.3.2).
+final class SocketLoop: @unchecked Sendable {
+    typealias Answer = @Sendable (HTTPRequest) -> ImmediateAnswer?
+    typealias Prepare = @Sendable (HTTPRequest) async -> Void
+
+    private let listener: ListeningSocket
+    private let answer: Answer
+    private let prepare: Prepare
+    private let handOff: @Sendable (Int32, ByteBuffer) -> Void
+    private let epoll: Int32
+    private let stopping = Atomic<Bool>(false)
+    /// Wakes the loop when prepared connections are in `prepared`.
+    private let wakeUp: Int32
+    private let prepared = NIOLockedValueBox([(descriptor: Int32, id: UInt64)]())
+    private var nextID: UInt64 = 0
+
+    /// Indexed by descriptor.
+    private var connections: [SocketConnection?] = []
+    private var openConnections = 0
+    private let readBuffer: UnsafeMutableRawBufferPointer
+    /// Where answers are put together before they are written; reused.
+    private var output = ByteBuffer()
+    private var trailer: ImmediateAnswer.Trailer
+    private var memo = AnswerMemo()
+
+    /// The bytes read at once.
+    static let readSize = 64 * 1024
+    /// Answers put together for one connection before its requests wait for the client to
+    /// read them: the bound on what a client that does not read makes the server hold.
+    static let outputBound = 256 * 1024
+    /// How long a stopping loop lets answers already given finish being written.
+    static let drainTime: Int64 = 5
+
+    init(
+        listener: ListeningSocket, answer: @escaping Answer, prepare: @escaping Prepare, serverName: String?,
+        handOff: @escaping @Sendable (Int32, ByteBuffer) -> Void
+    ) throws {
+        self.listener = listener
+        self.answer = answer
+        self.prepare = prepare
+        self.trailer = .init(serverName: serverName)
+        self.handOff = handOff
+        self.epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
+        guard epoll >= 0 else { throw ListeningSocket.Failure(description: "epoll_create1: \(String(cString: strerror(errno)))") }
+        self.wakeUp = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        guard wakeUp >= 0 else {
+            Glibc.close(epoll)
+            throw ListeningSocket.Failure(description: "eventfd: \(String(cString: strerror(errno)))")
+        }
+        self.readBuffer = .allocate(byteCount: Self.readSize, alignment: 16)
+    }
+
+    deinit {
+        Glibc.close(wakeUp)
+        readBuffer.deallocate()
+    }
+
+    /// Asks the loop to stop: it stops accepting, closes idle connections, lets answers being
+    /// written finish (up to ``drainTime``), then returns from ``run()``.
+    func stop() {
+        stopping.store(true, ordering: .relaxed)
+    }
+
+    /// Runs the loop on the calling thread until ``stop()``.
+    func run() {
+        // Every loop waits on the one listener; EPOLLEXCLUSIVE wakes one of them per connection.
+        control(EPOLL_CTL_ADD, listener.descriptor, EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue)
+        control(EPOLL_CTL_ADD, wakeUp, EPOLLIN.rawValue)
+        var events = [epoll_event](repeating: epoll_event(), count: 256)
+        var stopDeadline: Int64?
+        while true {
+            if stopDeadline == nil, stopping.load(ordering: .relaxed) {
+                stopDeadline = Int64(time(nil)) + Self.drainTime
+                control(EPOLL_CTL_DEL, listener.descriptor, 0)
+                closeIdleConnections()
+            }
+            if let stopDeadline, openConnections == 0 || Int64(time(nil)) >= stopDeadline { break }
+            // The timeout only bounds how late a stop is seen.
+            let count = events.withUnsafeMutableBufferPointer { epoll_wait(epoll, $0.baseAddress, Int32($0.count), 100) }
+            guard count > 0 else { continue }
+            for index in 0..<Int(count) {
+                let event = events[index]
+                let descriptor = Int(event.data.fd)
+                if descriptor == Int(listener.descriptor) {
+                    if stopDeadline == nil { acceptConnections() }
+                } else if descriptor == Int(wakeUp) {
+                    resumePrepared()
+                } else if descriptor < connections.count, let connection = connections[descriptor] {
+                    handle(event.events, on: connection, stopping: stopDeadline != nil)
+                }
+            }
+        }
+        for case let connection? in connections { closeConnection(connection) }
+        Glibc.close(epoll)
+    }
+
+    // MARK: events
+
+    private func acceptConnections() {
+        for _ in 0..<64 {
+            guard let descriptor = listener.accept() else { return }
+            let index = Int(descriptor)
+            if index >= connections.count {
+                connections.append(contentsOf: repeatElement(nil, count: max(index + 1 - connections.count, connections.count)))
+            }
+            nextID &+= 1
+            connections[index] = SocketConnection(descriptor: descriptor, id: nextID)
+            openConnections += 1
+            control(EPOLL_CTL_ADD, descriptor, EPOLLIN.rawValue | EPOLLRDHUP.rawValue)
+        }
+    }
+
+    private func handle(_ events: UInt32, on connection: SocketConnection, stopping: Bool) {
+        if events & EPOLLOUT.rawValue != 0 || (!connection.pending.isEmpty && events & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0) {
+            writePending(connection, stopping: stopping)
+            return
+        }
+        if events & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0 {
+            if stopping { return closeConnection(connection) }
+            readAndAnswer(connection)
+        }
+    }
+
+    private func readAndAnswer(_ connection: SocketConnection) {
+        let count = read(connection.descriptor, readBuffer.baseAddress, readBuffer.count)
+        if count < 0 {
+            if errno == EAGAIN || errno == EINTR { return }
+            return closeConnection(connection)
+        }
+        if count == 0 {
+            // The client is done sending. A request it did not finish will never be answered.
+            return closeConnection(connection)
+        }
+        if var received = connection.received {
+            connection.received = nil
+            received.writeBytes(UnsafeRawBufferPointer(rebasing: readBuffer[..<count]))
+            answer(received, on: connection)
+        } else {
+            answer(UnsafeRawBufferPointer(rebasing: readBuffer[..<count]), on: connection)
+        }
+    }
+
+    /// Answers the requests at the start of `bytes` in order and writes the answers; keeps or
+    /// hands on what is left.
+    private func answer(_ bytes: ByteBuffer, on connection: SocketConnection) {
+        bytes.withUnsafeReadableBytes { answer($0, on: connection) }
+    }
+
+    private func answer(_ bytes: UnsafeRawBufferPointer, on connection: SocketConnection) {
+        var parts: [ByteBuffer] = []
+        var offset = 0
+        var rest: (bytes: ByteBuffer, handOn: Bool)?
+        let clock = ServerClock.now()
+        let now = NIODeadline.now()
+        let trailer = self.trailer.bytes(at: clock)
+        func emit(_ answer: ImmediateAnswer, isHead: Bool) {
+            if let large = answer.write(into: &output, body: isHead ? nil : answer.body, trailer: trailer) {
+                parts.append(output)
+                parts.append(large)
+                output.clear()
+            }
+        }
+        while offset < bytes.count {
+            if output.readableBytes + parts.reduce(0, { $0 + $1.readableBytes }) >= Self.outputBound {
+                rest = (ByteBuffer(bytes: UnsafeRawBufferPointer(rebasing: bytes[offset...])), false)
+                connection.heldBack = true
+                break
+            }
+            let unread = UnsafeRawBufferPointer(rebasing: bytes[offset...])
+            if let end = SimpleRequestHead.headEnd(unread, from: connection.searched),
+                let (answer, isHead) = memo.answer(to: UnsafeRawBufferPointer(rebasing: unread[..<end]), second: clock.secondsSince1970, now: now)
+            {
+                connection.searched = 0
+                connection.prepared = false
+                emit(answer, isHead: isHead)
+                offset += end
+                continue
+            }
+            switch SimpleRequestHead.read(unread, searchedFrom: connection.searched) {
+            case .incomplete(let searched):
+                connection.searched = searched
+                rest = (ByteBuffer(bytes: unread), false)
+            case .declined:
+                rest = (ByteBuffer(bytes: unread), true)
+            case .request(let request, let length):
+                connection.searched = 0
+                guard let answer = answer(request), answer.encodedHead != nil else {
+                    if connection.prepared {
+                        rest = (ByteBuffer(bytes: unread), true)
+                    } else {
+                        rest = (ByteBuffer(bytes: unread), false)
+                        park(connection, for: request)
+                    }
+                    break
+                }
+                connection.prepared = false
+                let isHead = request.method == .head
+                memo.remember(answer, to: UnsafeRawBufferPointer(rebasing: unread[..<length]), isHead: isHead, second: clock.secondsSince1970)
+                emit(answer, isHead: isHead)
+                offset += length
+                continue
+            }
+            break
+        }
+        if output.readableBytes > 0 {
+            parts.append(output)
+            output.clear()
+        }
+        if let rest {
+            if rest.handOn {
+                connection.handOffWhenWritten = rest.bytes
+            } else {
+                connection.received = rest.bytes
+            }
+        }
+        connection.pending = parts
+        writePending(connection, stopping: false)
+    }
+
+    /// Writes what is pending; once all of it is written, goes on with what waited for it.
+    private func writePending(_ connection: SocketConnection, stopping: Bool) {
+        switch Self.write(&connection.pending, to: connection.descriptor) {
+        case .failed:
+            return closeConnection(connection)
+        case .partly:
+            // Nothing more is read until the client has taken what it asked for.
+            if !connection.waitsToWrite {
+                connection.waitsToWrite = true
+                control(EPOLL_CTL_MOD, connection.descriptor, EPOLLOUT.rawValue)
+            }
+            return
+        case .all:
+            break
+        }
+        if stopping { return closeConnection(connection) }
+        if let bytes = connection.handOffWhenWritten {
+            connection.handOffWhenWritten = nil
+            return handOn(connection, bytes)
+        }
+        if connection.waitsToWrite {
+            connection.waitsToWrite = false
+            control(EPOLL_CTL_MOD, connection.descriptor, connection.parked ? 0 : EPOLLIN.rawValue | EPOLLRDHUP.rawValue)
+        }
+        if connection.heldBack, !connection.parked, let received = connection.received {
+            connection.heldBack = false
+            connection.received = nil
+            answer(received, on: connection)
+        }
+    }
+
+    enum Written { case all, partly, failed }
+
+    /// Writes `parts` in order, as much as the socket takes now, and drops what was written.
+    static func write(_ parts: inout [ByteBuffer], to descriptor: Int32) -> Written {
+        while !parts.isEmpty {
+            let written: Int
+            if parts.count == 1 {
+                written = parts[0].withUnsafeReadableBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            } else {
+                written = gather(parts.prefix(64)) { vectors in
+                    var message = msghdr()
+                    message.msg_iov = vectors.baseAddress
+                    message.msg_iovlen = vectors.count
+                    return sendmsg(descriptor, &message, Int32(MSG_NOSIGNAL))
+                }
+            }
+            if written < 0 {
+                if errno == EINTR { continue }
+                return errno == EAGAIN ? .partly : .failed
+            }
+            var left = written
+            while left > 0, let first = parts.first {
+                if first.readableBytes <= left {
+                    left -= first.readableBytes
+                    parts.removeFirst()
+                } else {
+                    parts[0].moveReaderIndex(forwardBy: left)
+                    left = 0
+                }
+            }
+        }
+        return .all
+    }
+
+    /// Calls `body` with an iovec for each part; the parts' bytes stay valid meanwhile.
+    private static func gather(_ parts: ArraySlice<ByteBuffer>, _ body: (UnsafeMutableBufferPointer<iovec>) -> Int) -> Int {
+        withUnsafeTemporaryAllocation(of: iovec.self, capacity: parts.count) { vectors in
+            func fill(_ index: Int) -> Int {
+                guard index < parts.count else { return body(vectors) }
+                return parts[parts.startIndex + index].withUnsafeReadableBytes { bytes in
+                    vectors[index] = iovec(iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress), iov_len: bytes.count)
+                    return fill(index + 1)
+                }
+            }
+            return fill(0)
+        }
+    }
+
+    // MARK: preparing
+
+    /// Stops reading `connection` while the files do the I/O `request` needs; the loop then
+    /// answers it (``resumePrepared()``).
+    private func park(_ connection: SocketConnection, for request: HTTPRequest) {
+        connection.parked = true
+        if !connection.waitsToWrite { control(EPOLL_CTL_MOD, connection.descriptor, 0) }
+        let (descriptor, id) = (connection.descriptor, connection.id)
+        // The task holds the loop, and with it the open eventfd, until it has written to it.
+        Task {
+            await self.prepare(request)
+            self.prepared.withLockedValue { $0.append((descriptor, id)) }
+            _ = eventfd_write(self.wakeUp, 1)
+        }
+    }
+
+    private func resumePrepared() {
+        var count: eventfd_t = 0
+        _ = eventfd_read(wakeUp, &count)
+        let ready: [(descriptor: Int32, id: UInt64)] = prepared.withLockedValue { ready in
+            let taken = ready
+            ready.removeAll()
+            return taken
+        }
+        for (descriptor, id) in ready {
+            // Closed meanwhile (the client left, or the loop is stopping): nothing to answer.
+            guard Int(descriptor) < connections.count, let connection = connections[Int(descriptor)], connection.id == id,
+                connection.parked
+            else { continue }
+            connection.parked = false
+            connection.prepared = true
+            if connection.waitsToWrite {
+                connection.heldBack = true
+                continue
+            }
+            control(EPOLL_CTL_MOD, connection.descriptor, EPOLLIN.rawValue | EPOLLRDHUP.rawValue)
+            if let received = connection.received {
+                connection.received = nil
+                answer(received, on: connection)
+            }
+        }
+    }
+
+    // MARK: connections
+
+    private func handOn(_ connection: SocketConnection, _ bytes: ByteBuffer) {
+        control(EPOLL_CTL_DEL, connection.descriptor, 0)
+        forget(connection)
+        handOff(connection.descriptor, bytes)
+    }
+
+    private func closeIdleConnections() {
+        for case let connection? in connections where connection.pending.isEmpty {
+            closeConnection(connection)
+        }
+    }
+
+    private func closeConnection(_ connection: SocketConnection) {
+        guard forget(connection) else { return }
+        Glibc.close(connection.descriptor)
+    }
+
+    @discardableResult
+    private func forget(_ connection: SocketConnection) -> Bool {
+        let index = Int(connection.descriptor)
+        guard index < connections.count, connections[index] === connection else { return false }
+        connections[index] = nil
+        openConnections -= 1
+        return true
+    }
+
+    private func control(_ operation: Int32, _ descriptor: Int32, _ events: UInt32) {
+        var event = epoll_event()
+        event.events = events
+        event.data.fd = descriptor
+        _ = epoll_ctl(epoll, operation, descriptor, &event)
+    }
+}
+#endif

@@ -1,0 +1,127 @@
+#if os(Linux)
+import CachetTestSupport
+import Foundation
+import HTTPTypes
+import NIOCore
+import Testing
+
+@testable import CachetHummingbird
+
+/// What only ``FileSocketServer``'s own loops do: the I/O a request needs is done off the
+/// loop and the request is still answered there; answers a slow client does not read wait
+/// for it without holding more than a bound; a repeated head is answered from the memo.
+/// The wire-level behaviour shared with ``FileFastPath`` is in ``RawFastPathTests``.
+@Suite("cachet serve: FileSocketServer's socket loops")
+struct FileSocketServerTests {
+    typealias Stack = RawFastPathTests.Stack
+
+    @Test("a file not looked up yet is looked up off the loop and answered there, without the decoder or the router")
+    func preparedOffTheLoop() async throws {
+        let counters = RawFastPathTests.Counters()
+        try await RawFastPathTests.withServer(.socketLoop, counters) { port in
+            let first = WireResponse.parse(try await RawConnection.exchange(port: port, RawFastPathTests.get("/dir/nested.txt"), halfClose: true))
+            try #require(first.count == 1)
+            #expect(first[0].statusLine == "HTTP/1.1 200 OK")
+            #expect(first[0].body == "nested\n")
+            let tag = try #require(first[0].value("ETag"))
+            // Then a 304 and a 200 on one connection, the way a client revalidates.
+            let wire = try await RawConnection.exchange(
+                port: port, RawFastPathTests.get("/dir/nested.txt", RawFastPathTests.ifNoneMatch(tag)) + RawFastPathTests.get("/tiny.txt"),
+                halfClose: true)
+            #expect(WireResponse.parse(wire).map(\.statusLine) == ["HTTP/1.1 304 Not Modified", "HTTP/1.1 200 OK"], "\(wire)")
+            #expect(counters.values == (0, 0), "looked up, tagged and read into memory without the router")
+        }
+    }
+
+    /// A folder with one file larger than the loop copies next to its head, in ASCII so the
+    /// wire reads as text.
+    static let largeRoot: (root: String, body: String) = {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("cachet-socket-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let line = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ+/\n"
+        let body = String(repeating: line, count: 200 * 1024 / line.utf8.count)
+        try! Data(body.utf8).write(to: root.appendingPathComponent("large.txt"))
+        return (root.path, body)
+    }()
+
+    @Test("40 pipelined requests for a 200 KiB file, more than the socket takes at once, are all answered whole and in order")
+    func slowReaderGetsEverything() async throws {
+        let counters = RawFastPathTests.Counters()
+        let (root, body) = Self.largeRoot
+        try await RawFastPathTests.withServer(.socketLoop, counters, root: root) { port in
+            let count = 40
+            let requests = (0..<count).map { index in
+                index % 4 == 3 ? "HEAD /large.txt HTTP/1.1\r\nHost: x\r\n\r\n" : RawFastPathTests.get("/large.txt")
+            }
+            let wire = try await RawConnection.exchange(port: port, requests.joined(), halfClose: true)
+            let responses = WireResponse.parse(wire, bodiless: Set((0..<count).filter { $0 % 4 == 3 }))
+            try #require(responses.count == count, "\(responses.count) responses")
+            for (index, response) in responses.enumerated() {
+                #expect(response.statusLine == "HTTP/1.1 200 OK")
+                #expect(response.value("Content-Length") == String(body.utf8.count))
+                #expect(response.body == (index % 4 == 3 ? "" : body), "response \(index)")
+            }
+            #expect(counters.values == (0, 0))
+        }
+    }
+
+    @Test("a connection handed to NIO keeps its order when the answers before it wait for the client")
+    func handOffAfterLargeAnswers() async throws {
+        let counters = RawFastPathTests.Counters()
+        let (root, body) = Self.largeRoot
+        try await RawFastPathTests.withServer(.socketLoop, counters, root: root) { port in
+            let requests = Array(repeating: RawFastPathTests.get("/large.txt"), count: 12) + [RawFastPathTests.get("/large.txt", "Range: bytes=0-9\r\n")]
+            let wire = try await RawConnection.exchange(port: port, requests.joined(), halfClose: true)
+            let responses = WireResponse.parse(wire)
+            try #require(responses.count == 13, "\(responses.count) responses")
+            #expect(responses.prefix(12).allSatisfy { $0.body == body })
+            #expect(responses[12].statusLine == "HTTP/1.1 206 Partial Content")
+            #expect(responses[12].body == String(body.prefix(10)))
+            #expect(counters.values == (1, 1))
+        }
+    }
+
+    // MARK: the memo
+
+    static func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
+
+    static let answer: ImmediateAnswer = {
+        let head = HTTPResponse(status: .notModified, headerFields: [.eTag: "\"a\""])
+        var answer = ImmediateAnswer(head, encodedHead: ImmediateAnswer.encodedHead(head))
+        answer.validUntil = NIODeadline.uptimeNanoseconds(2_000)
+        return answer
+    }()
+
+    @Test("the memo answers the same bytes in the same second while the lookup holds, and nothing else")
+    func memo() {
+        var memo = AnswerMemo(slots: 64)
+        let head = Self.bytes("GET /a HTTP/1.1\r\nHost: x\r\nIf-None-Match: \"a\"\r\n\r\n")
+        head.withUnsafeBytes { memo.remember(Self.answer, to: $0, isHead: false, second: 100) }
+        let now = NIODeadline.uptimeNanoseconds(1_000)
+        func lookUp(_ bytes: [UInt8], second: Int64 = 100, at now: NIODeadline = now) -> ImmediateAnswer? {
+            bytes.withUnsafeBytes { memo.answer(to: $0, second: second, now: now)?.answer }
+        }
+        #expect(lookUp(head)?.head.status == .notModified)
+        // One byte different: another request.
+        #expect(lookUp(Self.bytes("GET /a HTTP/1.1\r\nHost: x\r\nIf-None-Match: \"b\"\r\n\r\n")) == nil)
+        #expect(lookUp(Self.bytes("GET /a HTTP/1.1\r\nHost: x\r\nIf-None-Match: \"a\"\r\n\r\n ")) == nil)
+        // The next second: dates compare in seconds (RFC 9110 §13.1.3), so it is asked again.
+        #expect(lookUp(head, second: 101) == nil)
+        // The lookup the answer came from no longer holds.
+        #expect(lookUp(head, at: .uptimeNanoseconds(2_000)) == nil)
+        // A head past the memo's bound is not remembered.
+        let long = Self.bytes("GET /a HTTP/1.1\r\nHost: x\r\nX: \(String(repeating: "a", count: AnswerMemo.maximumHeadLength))\r\n\r\n")
+        long.withUnsafeBytes { memo.remember(Self.answer, to: $0, isHead: false, second: 100) }
+        #expect(lookUp(long) == nil)
+    }
+
+    @Test("the memo keeps whether the request was a HEAD")
+    func memoKeepsHead() {
+        var memo = AnswerMemo(slots: 8)
+        let head = Self.bytes("HEAD /a HTTP/1.1\r\nHost: x\r\n\r\n")
+        head.withUnsafeBytes { memo.remember(Self.answer, to: $0, isHead: true, second: 5) }
+        let found = head.withUnsafeBytes { memo.answer(to: $0, second: 5, now: .uptimeNanoseconds(0)) }
+        #expect(found?.isHead == true)
+    }
+}
+#endif
