@@ -30,6 +30,9 @@ enum SimpleRequestHead {
         guard startsWithMethod(bytes) else { return .declined }
         guard let end = headEnd(bytes, from: searchedFrom) else {
             if bytes.count >= maximumLength { return .declined }
+            // A bare LF never ends a head here: the decoder refuses it now rather than the
+            // client waiting for an end that will not come (RFC 9112 §2.2).
+            if hasBareLF(bytes, from: max(0, searchedFrom - 1)) { return .declined }
             return .incomplete(searched: max(0, bytes.count - 3))
         }
         guard let request = request(bytes[..<end]) else { return .declined }
@@ -47,6 +50,15 @@ enum SimpleRequestHead {
         let count = min(prefix.utf8CodeUnitCount, bytes.count)
         for index in 0..<count where bytes[index] != prefix.utf8Start[index] { return false }
         return true
+    }
+
+    static func hasBareLF(_ bytes: UnsafeRawBufferPointer, from: Int) -> Bool {
+        var index = from
+        while index < bytes.count {
+            if bytes[index] == lf, index == 0 || bytes[index - 1] != cr { return true }
+            index += 1
+        }
+        return false
     }
 
     /// The offset just past the first CRLF CRLF within the bound, searching from `from`.

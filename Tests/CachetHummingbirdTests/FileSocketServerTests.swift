@@ -81,6 +81,54 @@ struct FileSocketServerTests {
         }
     }
 
+    static let hostile: [String] = [
+        "HELLO\r\n\r\n",
+        "GE\u{0}T /small.txt HTTP/1.1\r\nHost: x\r\n\r\n",
+        "get /small.txt HTTP/1.1\r\nHost: x\r\n\r\n",
+        "GET /small.txt\u{1} HTTP/1.1\r\nHost: x\r\n\r\n",
+        "GET /small.txt HTTP/2.0\r\nHost: x\r\n\r\n",
+        "GET /small.txt HTTP/1.1\nHost: x\n\n",
+        "GET /small.txt HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n",
+        "GET /small.txt HTTP/1.1\r\n\r\n",
+        "GET /small.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+        "GET /small.txt HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n",
+        "GET /small.txt HTTP/1.1\r\nHost: x\r\nX-Folded: a\r\n b\r\n\r\n",
+        "GET /small.txt HTTP/1.1\r\nHost: x\r\nBad Name: a\r\n\r\n",
+        "GET /small.txt HTTP/1.1\r\nHost: x\r\nX: a\rb\r\n\r\n",
+        "GET /../outside/secret.txt HTTP/1.1\r\nHost: x\r\n\r\n",
+        "GET /%2e%2e/outside/secret.txt HTTP/1.1\r\nHost: x\r\n\r\n",
+        "GET /escape-link HTTP/1.1\r\nHost: x\r\n\r\n",
+        "GET /.hidden HTTP/1.1\r\nHost: x\r\n\r\n",
+        "GET /small.txt HTTP/1.1\r\nHost: x\r\nX: \(String(repeating: "a", count: 100_000))\r\n\r\n",
+        "GET /small.txt HTTP/1.1\r\nHost: x\r\nIf-None-Match: \"unterminated\r\n\r\n",
+        "GET /small.txt HTTP/1.1\r\nHost: x\r\nRange: bytes=5-1\r\n\r\n",
+        "GET /small.txt HTTP/1.1\r\nHost: x\r\nIf-Match: \"nope\"\r\n\r\n",
+        "GET /small.txt HTTP/1.1\r\nHost: x\r\n\r\nGET /small.txt HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n\r\n",
+        "GET /small.txt HTTP/1.1\r\nHost: x\r\nUpgrade: h2c\r\nConnection: Upgrade, HTTP2-Settings\r\n\r\n",
+        "GET /small.txt HTTP/1.1\r\nHost: x\r\n",
+    ]
+
+    @Test("after a request answered from the socket, a hostile one gets what Hummingbird's own stack answers", arguments: Self.hostile)
+    func hostileAsHummingbird(_ bytes: String) async throws {
+        @Sendable func statuses(_ port: Int, tag: String) async throws -> [String] {
+            let wire = try await RawConnection.exchange(
+                port: port, RawFastPathTests.get("/small.txt", RawFastPathTests.ifNoneMatch(tag)) + bytes, halfClose: true)
+            return WireResponse.parse(wire).map { String($0.statusLine.split(separator: " ").dropFirst().first ?? "") }
+        }
+        let plainCounters = RawFastPathTests.Counters()
+        try await RawFastPathTests.server(raw: false, plainCounters).test(.live) { plain in
+            let plainPort = try #require(plain.port)
+            let counters = RawFastPathTests.Counters()
+            try await RawFastPathTests.withServer(.socketLoop, counters) { port in
+                let tag = try await RawFastPathTests.warmUp(port, counters).small
+                let fromLoop = try await statuses(port, tag: tag)
+                let fromHummingbird = try await statuses(plainPort, tag: tag)
+                #expect(fromLoop == fromHummingbird, "\(bytes.prefix(120).debugDescription)")
+                #expect(fromLoop.first == "304")
+            }
+        }
+    }
+
     // MARK: the memo
 
     static func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }

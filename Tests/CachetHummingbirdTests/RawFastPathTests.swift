@@ -406,5 +406,8 @@ struct RawFastPathTests {
         }
         if case .declined = Self.read("GET / HTTP/1.1\r\nX: \(String(repeating: "a", count: 8200))") {} else { Issue.record("not declined past the bound") }
         if case .declined = Self.read("POS") {} else { Issue.record("POST not declined at once") }
+        // A bare LF will never be followed by the CRLF CRLF that ends a head here.
+        if case .declined = Self.read("GET / HTTP/1.1\nHost: x\n") {} else { Issue.record("bare LF not declined at once") }
+        if case .declined = Self.read("\nGET / HTTP/1.1\r\n") {} else { Issue.record("leading LF not declined at once") }
     }
 }

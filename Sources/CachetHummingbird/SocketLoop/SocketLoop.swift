@@ -149,8 +149,11 @@ final class SocketLoop: @unchecked Sendable {
             return closeConnection(connection)
         }
         if count == 0 {
-            // The client is done sending. A request it did not finish will never be answered.
-            return closeConnection(connection)
+            // The client is done sending. The start of a request it did not finish goes to
+            // the decoder, which answers it as Hummingbird does (400).
+            guard let received = connection.received else { return closeConnection(connection) }
+            connection.received = nil
+            return handOn(connection, received)
         }
         if var received = connection.received {
             connection.received = nil
