@@ -67,6 +67,15 @@ struct SharedTierFaultTests {
         return (failures.withLockedValue { $0 }, done.withLockedValue { $0 })
     }
 
+    /// Every node that saw shared-tier errors logged the loss exactly once; the others not at all.
+    static func expectOneLossLine(_ fleet: Fleet, sourceLocation: SourceLocation = #_sourceLocation) {
+        for (node, log) in fleet.logs.enumerated() {
+            let lost = log.count(.warning, containing: "shared tier failing")
+            let noticed = fleet.shared(node).counters.current.errors > 0
+            #expect(lost == (noticed ? 1 : 0), "node \(node) logged the loss \(lost) times", sourceLocation: sourceLocation)
+        }
+    }
+
     @Test("standalone Redis stopped under load: 0 client errors, 0 wrong bodies; each node logs the loss once and counts errors")
     func standaloneStopped() async throws {
         let redis = try await RedisServer.start()
@@ -83,11 +92,7 @@ struct SharedTierFaultTests {
         #expect(responses == 3 * 3 * 60 * 2)
         let errors = (0..<3).map { fleet.shared($0).counters.current.errors }
         #expect(errors.reduce(0, +) > 0, "the nodes noticed")
-        for (node, log) in fleet.logs.enumerated() {
-            let lost = log.count(.warning, containing: "shared tier failing")
-            let noticed = fleet.shared(node).counters.current.errors > 0
-            #expect(lost == (noticed ? 1 : 0), "node \(node) logged the loss \(lost) times")
-        }
+        Self.expectOneLossLine(fleet)
         #expect(fleet.logs.map { $0.count(.warning, containing: "shared tier failing") }.reduce(0, +) >= 1)
         try await fleet.shutdown()
     }
@@ -105,11 +110,7 @@ struct SharedTierFaultTests {
         #expect(failures.isEmpty, "\(failures.prefix(5))")
         #expect(responses == 3 * 3 * 60 * 2)
         #expect((0..<3).map { fleet.shared($0).counters.current.errors }.reduce(0, +) > 0, "the nodes noticed")
-        for (node, log) in fleet.logs.enumerated() {
-            let lost = log.count(.warning, containing: "shared tier failing")
-            let noticed = fleet.shared(node).counters.current.errors > 0
-            #expect(lost == (noticed ? 1 : 0), "node \(node) logged the loss \(lost) times")
-        }
+        Self.expectOneLossLine(fleet)
         redis.resume()
         try await fleet.shutdown()
     }

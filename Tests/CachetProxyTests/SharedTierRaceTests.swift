@@ -89,8 +89,9 @@ struct SharedTierRaceTests {
         }
     }
 
-    @Test("a read that started before a purge does not bring the purged response back; one that starts after it ended does")
-    func readAcrossPurge() async throws {
+    /// A shared tier over gated storage holding "/a" tagged "group", and a read of it that
+    /// has reached the storage and is held there.
+    static func heldRead() async throws -> (GatedSharedStorage, SharedTier, StoredResponse, Task<[StoredResponse], Never>) {
         let storage = GatedSharedStorage()
         let tier = Self.tier(storage)
         let response = Self.stored("/a", tags: "group")
@@ -98,6 +99,12 @@ struct SharedTierRaceTests {
         storage.hold(.read)
         let read = Task { await tier.variants(for: response.key) }
         try await waitUntil { storage.arrived(.read) == 1 }
+        return (storage, tier, response, read)
+    }
+
+    @Test("a read that started before a purge does not bring the purged response back; one that starts after it ended does")
+    func readAcrossPurge() async throws {
+        let (storage, tier, response, read) = try await Self.heldRead()
         let number = tier.beginPurge(PurgeRequest(target: .surrogateKeys(["group"]), soft: false), heard: false, now: Self.now)
         storage.release(.read)
         #expect(await read.value.isEmpty)
@@ -111,13 +118,7 @@ struct SharedTierRaceTests {
 
     @Test("a purge of other keys leaves a read alone")
     func unrelatedPurge() async throws {
-        let storage = GatedSharedStorage()
-        let tier = Self.tier(storage)
-        let response = Self.stored("/a", tags: "group")
-        storage.put(response)
-        storage.hold(.read)
-        let read = Task { await tier.variants(for: response.key) }
-        try await waitUntil { storage.arrived(.read) == 1 }
+        let (storage, tier, _, read) = try await Self.heldRead()
         let number = tier.beginPurge(PurgeRequest(target: .surrogateKeys(["else"]), soft: false), heard: false, now: Self.now)
         tier.endPurge(tier.beginPurge(PurgeRequest(target: .url(Self.stored("/b").key), soft: false), heard: false, now: Self.now))
         storage.release(.read)
