@@ -54,6 +54,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Memory for the contents of files up to 1 MiB, sent without opening them again (0 disables).")
     var memoryCache: String = "64MiB"
 
+    @Option(help: "Seconds a client has to send a whole request head once it has begun (slowloris); then 408.")
+    var requestHeadTimeout: Int64 = 10
+
+    @Option(help: "Seconds a connection may stay without the client sending or reading anything before it is closed.")
+    var clientIdleTimeout: Int64 = 60
+
     @Flag(help: "Also serve /_cachet/example, a dynamic route behind ConditionalRequestMiddleware.")
     var exampleRoute = false
 
@@ -75,6 +81,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if let maxAge, maxAge < 0 { throw ValidationError("--max-age must not be negative") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        guard requestHeadTimeout > 0, clientIdleTimeout > 0 else {
+            throw ValidationError("--request-head-timeout and --client-idle-timeout: seconds, more than 0")
+        }
         guard fileCacheValidity >= 0, fileCacheValidity.isFinite else { throw ValidationError("--file-cache-validity must not be negative") }
         let configuration = ConditionalFileMiddleware<BasicRequestContext>.Configuration(
             cacheControl: CacheControlRules(rules, default: maxAge.map { "max-age=\($0)" }),
@@ -106,7 +115,10 @@ struct ServeCommand: AsyncParsableCommand {
         let server = FileSocketServer(
             files: files,
             router: router,
-            configuration: .init(host: host, port: port, threads: threads ?? System.coreCount, serverName: serverName),
+            configuration: .init(
+                host: host, port: port, threads: threads ?? System.coreCount, serverName: serverName,
+                requestHeadTimeout: .seconds(requestHeadTimeout), idleTimeout: .seconds(clientIdleTimeout)
+            ),
             eventLoopGroup: eventLoopGroup,
             onRunning: announce
         )

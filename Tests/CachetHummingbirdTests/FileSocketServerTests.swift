@@ -2,7 +2,9 @@
 import CachetTestSupport
 import Foundation
 import HTTPTypes
+import NIOConcurrencyHelpers
 import NIOCore
+import NIOPosix
 import Testing
 
 @testable import CachetHummingbird
@@ -126,6 +128,70 @@ struct FileSocketServerTests {
                 #expect(fromLoop == fromHummingbird, "\(bytes.prefix(120).debugDescription)")
                 #expect(fromLoop.first == "304")
             }
+        }
+    }
+
+    // MARK: timeouts
+
+    /// A clock the test moves.
+    final class TestClock: Sendable {
+        private let now = NIOLockedValueBox(NIODeadline.uptimeNanoseconds(1_000_000_000))
+        var read: @Sendable () -> NIODeadline { { self.now.withLockedValue { $0 } } }
+        func advance(_ amount: TimeAmount) { now.withLockedValue { $0 = $0 + amount } }
+    }
+
+    /// Sends each step's bytes, reads until the server has ended `answered` heads in all
+    /// (each answer here is a head without content), then moves the clock; returns all the
+    /// server sent until it closed the connection.
+    static func exchange(port: Int, steps: [(send: String, answered: Int, advance: TimeAmount)], clock: TestClock) async throws -> String {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+            }
+        return try await channel.executeThenClose { inbound, outbound in
+            var iterator = inbound.makeAsyncIterator()
+            var received = ""
+            for step in steps {
+                try await outbound.write(ByteBuffer(string: step.send))
+                while received.components(separatedBy: "\r\n\r\n").count - 1 < step.answered, let chunk = try await iterator.next() {
+                    received += String(buffer: chunk)
+                }
+                clock.advance(step.advance)
+            }
+            while let chunk = try await iterator.next() { received += String(buffer: chunk) }
+            return received
+        }
+    }
+
+    @Test(
+        "a head that has not all arrived within the request head timeout gets 408 and the connection closes (slowloris)",
+        .timeLimit(.minutes(1))
+    )
+    func slowHead() async throws {
+        let clock = TestClock()
+        let counters = RawFastPathTests.Counters()
+        try await RawFastPathTests.withServer(.socketLoop, counters, clock: clock.read) { port in
+            let tag = try await RawFastPathTests.warmUp(port, counters).small
+            // The 304 tells that the loop has read the start of the next head, sent with it.
+            let start = RawFastPathTests.get("/small.txt", RawFastPathTests.ifNoneMatch(tag)) + "GET /small.txt HTTP/1.1\r\nHo"
+            let wire = try await Self.exchange(port: port, steps: [(start, 1, .seconds(11))], clock: clock)
+            let responses = WireResponse.parse(wire)
+            #expect(responses.map(\.statusLine) == ["HTTP/1.1 304 Not Modified", "HTTP/1.1 408 Request Timeout"], "\(wire)")
+            #expect(responses.last?.value("Connection") == "close")
+        }
+    }
+
+    @Test("a connection is closed once idle for the idle timeout, counted from its last request", .timeLimit(.minutes(1)))
+    func idle() async throws {
+        let clock = TestClock()
+        let counters = RawFastPathTests.Counters()
+        try await RawFastPathTests.withServer(.socketLoop, counters, clock: clock.read) { port in
+            let tag = try await RawFastPathTests.warmUp(port, counters).small
+            let request = RawFastPathTests.get("/small.txt", RawFastPathTests.ifNoneMatch(tag))
+            // 59 s after each request the connection is still open; 61 s after the last, closed.
+            let wire = try await Self.exchange(
+                port: port, steps: [(request, 1, .seconds(59)), (request, 2, .seconds(59)), (request, 3, .seconds(61))], clock: clock)
+            #expect(WireResponse.parse(wire).map(\.statusLine) == Array(repeating: "HTTP/1.1 304 Not Modified", count: 3), "\(wire)")
         }
     }
 

@@ -84,7 +84,10 @@ struct RawFastPathTests {
     }
 
     /// Runs `body` with the port of a server of `stack`, then shuts the server down.
-    static func withServer(_ stack: Stack, _ counters: Counters, root: String = Fixture.root, _ body: @Sendable (Int) async throws -> Void) async throws {
+    static func withServer(
+        _ stack: Stack, _ counters: Counters, root: String = Fixture.root, clock: (@Sendable () -> NIODeadline)? = nil,
+        _ body: @Sendable (Int) async throws -> Void
+    ) async throws {
         switch stack {
         case .pipeline:
             try await server(raw: true, counters).test(.live) { client in try await body(try #require(client.port)) }
@@ -92,11 +95,9 @@ struct RawFastPathTests {
             #if os(Linux)
             let (files, router, http1) = try parts(counters, root: root)
             let (ports, announce) = AsyncStream<Int>.makeStream()
-            let server = FileSocketServer(
-                files: files, router: router,
-                configuration: .init(host: "127.0.0.1", port: 0, threads: 2, serverName: "cachet/test", http1: http1),
-                onRunning: { announce.yield($0) }
-            )
+            var configuration = FileSocketServer.Configuration(host: "127.0.0.1", port: 0, threads: 2, serverName: "cachet/test", http1: http1)
+            if let clock { configuration.clock = clock }
+            let server = FileSocketServer(files: files, router: router, configuration: configuration, onRunning: { announce.yield($0) })
             let group = ServiceGroup(configuration: .init(services: [server], logger: Logger(label: "test")))
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }

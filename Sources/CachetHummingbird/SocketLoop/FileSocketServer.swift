@@ -34,13 +34,26 @@ public struct FileSocketServer: Service {
         public var serverName: String?
         /// For the connections handed to NIO.
         public var http1: HTTP1Channel.Configuration
+        /// From the first byte of a request head to its end, however it trickles in
+        /// (slowloris): then 408 and the connection is closed.
+        public var requestHeadTimeout: TimeAmount
+        /// How long a connection the loops hold may go without the client sending a byte or
+        /// taking one of its answers (between requests, or reading slowly): then it is closed.
+        public var idleTimeout: TimeAmount
+        /// The clock the timeouts are measured with: tests move their own.
+        var clock: @Sendable () -> NIODeadline = { .now() }
 
-        public init(host: String, port: Int, threads: Int = System.coreCount, serverName: String? = nil, http1: HTTP1Channel.Configuration = .init()) {
+        public init(
+            host: String, port: Int, threads: Int = System.coreCount, serverName: String? = nil, http1: HTTP1Channel.Configuration = .init(),
+            requestHeadTimeout: TimeAmount = .seconds(10), idleTimeout: TimeAmount = .seconds(60)
+        ) {
             self.host = host
             self.port = port
             self.threads = threads
             self.serverName = serverName
             self.http1 = http1
+            self.requestHeadTimeout = requestHeadTimeout
+            self.idleTimeout = idleTimeout
         }
     }
 
@@ -107,7 +120,11 @@ public struct FileSocketServer: Service {
                 }
         }
         let loops = try (0..<max(configuration.threads, 1)).map { _ in
-            try SocketLoop(listener: listener, answer: answer, prepare: prepare, serverName: configuration.serverName, handOff: handOff)
+            try SocketLoop(
+                listener: listener, answer: answer, prepare: prepare, serverName: configuration.serverName,
+                timeouts: .init(requestHead: configuration.requestHeadTimeout, idle: configuration.idleTimeout, clock: configuration.clock),
+                handOff: handOff
+            )
         }
         let threads = NIOThreadPool(numberOfThreads: loops.count)
         threads.start()

@@ -29,9 +29,15 @@ final class SocketConnection {
     /// once, it goes to NIO.
     var prepared = false
 
-    init(descriptor: Int32, id: UInt64) {
+    /// The last time the client sent bytes or took some of the answers.
+    var lastProgress: NIODeadline
+    /// When the head not all received yet began to arrive.
+    var headStarted: NIODeadline?
+
+    init(descriptor: Int32, id: UInt64, now: NIODeadline) {
         self.descriptor = descriptor
         self.id = id
+        self.lastProgress = now
     }
 }
 #endif

@@ -24,9 +24,22 @@ final class SocketLoop: @unchecked Sendable {
     typealias Answer = @Sendable (HTTPRequest) -> ImmediateAnswer?
     typealias Prepare = @Sendable (HTTPRequest) async -> Void
 
+    /// How long clients may take, as `cachet proxy` bounds them.
+    struct Timeouts: Sendable {
+        /// From the first byte of a head to its end, however it trickles in (slowloris):
+        /// then 408 (RFC 9110 §15.5.9) and the connection is closed.
+        var requestHead: TimeAmount = .seconds(10)
+        /// Without a byte sent or an answer's byte taken (RFC 9112 §9.6); a connection whose
+        /// request waits on the files is not idle.
+        var idle: TimeAmount = .seconds(60)
+        /// Reads the time the timeouts are measured with; a test's own clock in tests.
+        var clock: @Sendable () -> NIODeadline = { .now() }
+    }
+
     private let listener: ListeningSocket
     private let answer: Answer
     private let prepare: Prepare
+    private let timeouts: Timeouts
     private let handOff: @Sendable (Int32, ByteBuffer) -> Void
     private let epoll: Int32
     private let stopping = Atomic<Bool>(false)
@@ -49,14 +62,17 @@ final class SocketLoop: @unchecked Sendable {
     /// Answers put together for one connection before its requests wait for the client to
     /// read them: the bound on what a client that does not read makes the server hold.
     static let outputBound = 256 * 1024
+    /// How often connections are checked against the timeouts.
+    static let sweepInterval = TimeAmount.seconds(1)
     /// How long a stopping loop lets answers already given finish being written.
     static let drainTime: Int64 = 5
 
     init(
         listener: ListeningSocket, answer: @escaping Answer, prepare: @escaping Prepare, serverName: String?,
-        handOff: @escaping @Sendable (Int32, ByteBuffer) -> Void
+        timeouts: Timeouts = .init(), handOff: @escaping @Sendable (Int32, ByteBuffer) -> Void
     ) throws {
         self.listener = listener
+        self.timeouts = timeouts
         self.answer = answer
         self.prepare = prepare
         self.trailer = .init(serverName: serverName)
@@ -89,7 +105,13 @@ final class SocketLoop: @unchecked Sendable {
         control(EPOLL_CTL_ADD, wakeUp, EPOLLIN.rawValue)
         var events = [epoll_event](repeating: epoll_event(), count: 256)
         var stopDeadline: Int64?
+        var lastSweep = timeouts.clock()
         while true {
+            let now = timeouts.clock()
+            if now - lastSweep >= Self.sweepInterval {
+                lastSweep = now
+                closeTimedOut(now: now)
+            }
             if stopDeadline == nil, stopping.load(ordering: .relaxed) {
                 stopDeadline = Int64(time(nil)) + Self.drainTime
                 control(EPOLL_CTL_DEL, listener.descriptor, 0)
@@ -125,7 +147,7 @@ final class SocketLoop: @unchecked Sendable {
                 connections.append(contentsOf: repeatElement(nil, count: max(index + 1 - connections.count, connections.count)))
             }
             nextID &+= 1
-            connections[index] = SocketConnection(descriptor: descriptor, id: nextID)
+            connections[index] = SocketConnection(descriptor: descriptor, id: nextID, now: timeouts.clock())
             openConnections += 1
             control(EPOLL_CTL_ADD, descriptor, EPOLLIN.rawValue | EPOLLRDHUP.rawValue)
         }
@@ -133,6 +155,8 @@ final class SocketLoop: @unchecked Sendable {
 
     private func handle(_ events: UInt32, on connection: SocketConnection, stopping: Bool) {
         if events & EPOLLOUT.rawValue != 0 || (!connection.pending.isEmpty && events & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0) {
+            // Writable again: the client took some of the answers.
+            connection.lastProgress = timeouts.clock()
             writePending(connection, stopping: stopping)
             return
         }
@@ -155,6 +179,7 @@ final class SocketLoop: @unchecked Sendable {
             connection.received = nil
             return handOn(connection, received)
         }
+        connection.lastProgress = timeouts.clock()
         if var received = connection.received {
             connection.received = nil
             received.writeBytes(UnsafeRawBufferPointer(rebasing: readBuffer[..<count]))
@@ -236,6 +261,12 @@ final class SocketLoop: @unchecked Sendable {
             } else {
                 connection.received = rest.bytes
             }
+        }
+        // The request head timeout runs from the first byte of a head until it is complete.
+        if rest != nil, !rest!.handOn, !connection.heldBack, !connection.parked {
+            if connection.headStarted == nil || offset > 0 { connection.headStarted = timeouts.clock() }
+        } else {
+            connection.headStarted = nil
         }
         connection.pending = parts
         writePending(connection, stopping: false)
@@ -369,6 +400,21 @@ final class SocketLoop: @unchecked Sendable {
         control(EPOLL_CTL_DEL, connection.descriptor, 0)
         forget(connection)
         handOff(connection.descriptor, bytes)
+    }
+
+    /// Closes the connections that broke a timeout; one whose head is late first gets 408.
+    private func closeTimedOut(now: NIODeadline) {
+        for case let connection? in connections where !connection.parked {
+            if let started = connection.headStarted, now - started >= timeouts.requestHead, connection.pending.isEmpty {
+                var refusal = ByteBuffer(string: "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n")
+                refusal.writeImmutableBuffer(trailer.bytes(at: ServerClock.now()))
+                var parts = [refusal]
+                _ = Self.write(&parts, to: connection.descriptor)
+                closeConnection(connection)
+            } else if now - connection.lastProgress >= timeouts.idle {
+                closeConnection(connection)
+            }
+        }
     }
 
     private func closeIdleConnections() {
