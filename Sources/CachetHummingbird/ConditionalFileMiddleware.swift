@@ -299,15 +299,16 @@ public struct ConditionalFileMiddleware<Context: RequestContext>: RouterMiddlewa
     /// remembered, its tag computed, and either the request's conditions give 304 or its
     /// content is in memory. `nil` for everything else (ranges, 412s, files not yet seen),
     /// which goes through the router. Used by ``FileFastPath`` on the event loop, from raw bytes.
-    func answerAtOnce(_ request: HTTPRequest) -> ImmediateAnswer? {
-        guard let selections, request.method == .get || request.method == .head, let rawPath = filePath(request.path),
+    func answerAtOnce(_ request: HTTPRequest, now: HTTPDate = ServerClock.now()) -> ImmediateAnswer? {
+        guard let selections, request.method == .get || request.method == .head else { return nil }
+        let generation = selections.generation
+        guard let rawPath = filePath(request.path),
             let remembered = selections.remembered(.init(path: rawPath, endsWithSlash: rawPath.hasSuffix("/"))),
             case .file(let selection) = remembered.outcome
         else { return nil }
         let coding = ContentCoding.negotiate(request.headerFields, available: configuration.precompressed.filter { selection.variants[$0] != nil })
         let file = coding.flatMap { selection.variants[$0] } ?? selection.file
         guard let etag = digests.readyTag(for: file.identity) else { return nil }
-        let now = ServerClock.now()
         let key = FileHeadCache.Key(urlPath: selection.urlPath, identity: file.identity, coding: coding, hasVariants: !selection.variants.isEmpty)
         let heads = self.heads.heads(for: key) {
             let head = fullHead(selection, file: file, coding: coding, etag: etag)
@@ -334,8 +335,12 @@ public struct ConditionalFileMiddleware<Context: RequestContext>: RouterMiddlewa
         }
         // The same request gets the same answer while the lookup holds, within the second.
         answer.validUntil = remembered.expires
+        answer.lookupGeneration = generation
         return answer
     }
+
+    /// See ``FileSelectionCache/generation``: answers from another generation are not reused.
+    var lookupGeneration: Int { selections?.generation ?? 0 }
 
     /// The whole content of a small file, from memory or read once.
     func content(of file: FileLookup.Found, in contents: FileContentCache) async throws -> ByteBuffer {

@@ -1,5 +1,6 @@
 import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 
 /// What a request path resolved to on disk, remembered for a short while so that repeated
 /// requests for a file skip the path resolution and `stat` calls (like nginx's
@@ -19,6 +20,11 @@ final class FileSelectionCache: Sendable {
     let validity: TimeAmount
     let capacity: Int
     private let entries = NIOLockedValueBox([Key: Entry]())
+    private let clears = Atomic<Int>(0)
+
+    /// Changes whenever entries are dropped before they expire: an answer worked out from an
+    /// earlier generation may come from a file version a newer lookup no longer sees.
+    var generation: Int { clears.load(ordering: .acquiring) }
 
     init(validity: TimeAmount, capacity: Int = 16_384) {
         self.validity = validity
@@ -45,7 +51,10 @@ final class FileSelectionCache: Sendable {
     func remember(_ outcome: FileLookup.Outcome, for key: Key, now: NIODeadline = .now()) {
         entries.withLockedValue { entries in
             // Bounded without bookkeeping: when full, start over (every entry is short-lived).
-            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            if entries.count >= capacity {
+                entries.removeAll(keepingCapacity: true)
+                clears.add(1, ordering: .releasing)
+            }
             entries[key] = Entry(outcome: outcome, expires: now + validity)
         }
     }

@@ -12,6 +12,8 @@ struct ImmediateAnswer: Sendable {
     /// Until when the same request gets this answer, second boundaries aside: the lookup of
     /// the file it comes from holds until then.
     var validUntil: NIODeadline = .distantFuture
+    /// The lookups' ``FileSelectionCache/generation`` it was worked out in.
+    var lookupGeneration = 0
 
     /// Bodies up to this size are copied next to their head; larger ones are written as they are.
     static let copiedBodySize = 16 * 1024

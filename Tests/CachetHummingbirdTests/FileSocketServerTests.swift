@@ -4,7 +4,9 @@ import Foundation
 import HTTPTypes
 import NIOConcurrencyHelpers
 import NIOCore
+import Logging
 import NIOPosix
+import ServiceLifecycle
 import Testing
 
 @testable import CachetHummingbird
@@ -131,6 +133,71 @@ struct FileSocketServerTests {
         }
     }
 
+    // MARK: stopping
+
+    /// Holds whoever waits on it until opened.
+    final class Gate: Sendable {
+        private let state = NIOLockedValueBox((open: false, waiting: [CheckedContinuation<Void, Never>](), arrived: 0))
+        var arrived: Int { state.withLockedValue { $0.arrived } }
+
+        func wait() async {
+            await withCheckedContinuation { continuation in
+                let go = state.withLockedValue { state -> Bool in
+                    state.arrived += 1
+                    if state.open { return true }
+                    state.waiting.append(continuation)
+                    return false
+                }
+                if go { continuation.resume() }
+            }
+        }
+
+        func open() {
+            let waiting = state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
+                state.open = true
+                defer { state.waiting = [] }
+                return state.waiting
+            }
+            for continuation in waiting { continuation.resume() }
+        }
+    }
+
+    @Test("a graceful stop closes idle connections at once, and answers a request that was waiting on the files before closing", .timeLimit(.minutes(1)))
+    func stopAnswersParked() async throws {
+        let gate = Gate()
+        let (files, router, http1) = try RawFastPathTests.parts(RawFastPathTests.Counters())
+        let (ports, announce) = AsyncStream<Int>.makeStream()
+        // One loop, so that the idle connection closing shows that this loop has seen the stop.
+        var server = FileSocketServer(
+            files: files, router: router, configuration: .init(host: "127.0.0.1", port: 0, threads: 1, http1: http1),
+            onRunning: { announce.yield($0) })
+        let prepare = server.prepare
+        server.prepare = { request in
+            if request.path == "/dir/nested.txt" { await gate.wait() }
+            await prepare(request)
+        }
+        let group = ServiceGroup(configuration: .init(services: [server], logger: Logger(label: "test")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var iterator = ports.makeAsyncIterator()
+            let port = try #require(await iterator.next())
+            let waiting = Task { try await RawConnection.exchange(port: port, RawFastPathTests.get("/dir/nested.txt")) }
+            try await waitUntil { gate.arrived == 1 }
+            // A connection that has had its answer and stays open: the loop holds it.
+            let (answered, tell) = AsyncStream<Void>.makeStream()
+            let idle = Task { try await Self.exchange(port: port, steps: [(RawFastPathTests.get("/small.txt"), 1, { tell.yield() })]) }
+            for await _ in answered { break }
+            await group.triggerGracefulShutdown()
+            #expect(WireResponse.parse(try await idle.value).map(\.statusLine) == ["HTTP/1.1 200 OK"])
+            gate.open()
+            let wire = try await waiting.value
+            let responses = WireResponse.parse(wire)
+            #expect(responses.map(\.statusLine) == ["HTTP/1.1 200 OK"], "\(wire)")
+            #expect(responses.first?.body == "nested\n")
+            try await tasks.waitForAll()
+        }
+    }
+
     // MARK: timeouts
 
     /// A clock the test moves.
@@ -140,10 +207,12 @@ struct FileSocketServerTests {
         func advance(_ amount: TimeAmount) { now.withLockedValue { $0 = $0 + amount } }
     }
 
+    typealias Step = (send: String, answered: Int, then: @Sendable () -> Void)
+
     /// Sends each step's bytes, reads until the server has ended `answered` heads in all
-    /// (each answer here is a head without content), then moves the clock; returns all the
-    /// server sent until it closed the connection.
-    static func exchange(port: Int, steps: [(send: String, answered: Int, advance: TimeAmount)], clock: TestClock) async throws -> String {
+    /// (the answers here carry no CRLF CRLF in their content), then calls the step's `then`;
+    /// returns all the server sent until it closed the connection.
+    static func exchange(port: Int, steps: [Step]) async throws -> String {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
@@ -156,7 +225,7 @@ struct FileSocketServerTests {
                 while received.components(separatedBy: "\r\n\r\n").count - 1 < step.answered, let chunk = try await iterator.next() {
                     received += String(buffer: chunk)
                 }
-                clock.advance(step.advance)
+                step.then()
             }
             while let chunk = try await iterator.next() { received += String(buffer: chunk) }
             return received
@@ -174,7 +243,7 @@ struct FileSocketServerTests {
             let tag = try await RawFastPathTests.warmUp(port, counters).small
             // The 304 tells that the loop has read the start of the next head, sent with it.
             let start = RawFastPathTests.get("/small.txt", RawFastPathTests.ifNoneMatch(tag)) + "GET /small.txt HTTP/1.1\r\nHo"
-            let wire = try await Self.exchange(port: port, steps: [(start, 1, .seconds(11))], clock: clock)
+            let wire = try await Self.exchange(port: port, steps: [(start, 1, { clock.advance(.seconds(11)) })])
             let responses = WireResponse.parse(wire)
             #expect(responses.map(\.statusLine) == ["HTTP/1.1 304 Not Modified", "HTTP/1.1 408 Request Timeout"], "\(wire)")
             #expect(responses.last?.value("Connection") == "close")
@@ -190,7 +259,9 @@ struct FileSocketServerTests {
             let request = RawFastPathTests.get("/small.txt", RawFastPathTests.ifNoneMatch(tag))
             // 59 s after each request the connection is still open; 61 s after the last, closed.
             let wire = try await Self.exchange(
-                port: port, steps: [(request, 1, .seconds(59)), (request, 2, .seconds(59)), (request, 3, .seconds(61))], clock: clock)
+                port: port,
+                steps: [(request, 1, { clock.advance(.seconds(59)) }), (request, 2, { clock.advance(.seconds(59)) }), (request, 3, { clock.advance(.seconds(61)) })]
+            )
             #expect(WireResponse.parse(wire).map(\.statusLine) == Array(repeating: "HTTP/1.1 304 Not Modified", count: 3), "\(wire)")
         }
     }
@@ -212,8 +283,8 @@ struct FileSocketServerTests {
         let head = Self.bytes("GET /a HTTP/1.1\r\nHost: x\r\nIf-None-Match: \"a\"\r\n\r\n")
         head.withUnsafeBytes { memo.remember(Self.answer, to: $0, isHead: false, second: 100) }
         let now = NIODeadline.uptimeNanoseconds(1_000)
-        func lookUp(_ bytes: [UInt8], second: Int64 = 100, at now: NIODeadline = now) -> ImmediateAnswer? {
-            bytes.withUnsafeBytes { memo.answer(to: $0, second: second, now: now)?.answer }
+        func lookUp(_ bytes: [UInt8], second: Int64 = 100, at now: NIODeadline = now, generation: Int = 0) -> ImmediateAnswer? {
+            bytes.withUnsafeBytes { memo.answer(to: $0, second: second, now: now, generation: generation)?.answer }
         }
         #expect(lookUp(head)?.head.status == .notModified)
         // One byte different: another request.
@@ -221,8 +292,9 @@ struct FileSocketServerTests {
         #expect(lookUp(Self.bytes("GET /a HTTP/1.1\r\nHost: x\r\nIf-None-Match: \"a\"\r\n\r\n ")) == nil)
         // The next second: dates compare in seconds (RFC 9110 §13.1.3), so it is asked again.
         #expect(lookUp(head, second: 101) == nil)
-        // The lookup the answer came from no longer holds.
+        // The lookup the answer came from no longer holds, or was dropped early.
         #expect(lookUp(head, at: .uptimeNanoseconds(2_000)) == nil)
+        #expect(lookUp(head, generation: 1) == nil)
         // A head past the memo's bound is not remembered.
         let long = Self.bytes("GET /a HTTP/1.1\r\nHost: x\r\nX: \(String(repeating: "a", count: AnswerMemo.maximumHeadLength))\r\n\r\n")
         long.withUnsafeBytes { memo.remember(Self.answer, to: $0, isHead: false, second: 100) }
@@ -234,7 +306,7 @@ struct FileSocketServerTests {
         var memo = AnswerMemo(slots: 8)
         let head = Self.bytes("HEAD /a HTTP/1.1\r\nHost: x\r\n\r\n")
         head.withUnsafeBytes { memo.remember(Self.answer, to: $0, isHead: true, second: 5) }
-        let found = head.withUnsafeBytes { memo.answer(to: $0, second: 5, now: .uptimeNanoseconds(0)) }
+        let found = head.withUnsafeBytes { memo.answer(to: $0, second: 5, now: .uptimeNanoseconds(0), generation: 0) }
         #expect(found?.isHead == true)
     }
 }

@@ -13,7 +13,7 @@ struct RESPConnectionFaultTests {
     func protocolError() async throws {
         let server = try await FakeServer.start { _ in ByteBuffer(string: "HTTP/1.1 400 Bad Request\r\n\r\n") }
         defer { server.close() }
-        let connection = try await RedisConnection.connect(to: server.address)
+        let connection = try await RedisConnection.connect(to: server.address, configuration: .init(commandTimeout: .seconds(60)))
         await #expect(throws: RedisError.protocolError(.unknownType(UInt8(ascii: "H")))) { try await connection.send(["PING"]) }
         try await waitUntil(within: 5, "the connection closes") { !connection.isActive }
     }
@@ -22,7 +22,8 @@ struct RESPConnectionFaultTests {
     func eofFailsAllPending() async throws {
         let server = try await FakeServer.start { _ in nil }
         defer { server.close() }
-        let connection = try await RedisConnection.connect(to: server.address)
+        // What is checked is the close, not the clock: a timeout far beyond a loaded machine's delays.
+        let connection = try await RedisConnection.connect(to: server.address, configuration: .init(commandTimeout: .seconds(60)))
         let pending = (0..<10).map { _ in connection.sendFuture(["GET", "k"]) }
         for future in pending {
             await #expect(throws: RedisError.connectionClosed) { try await future.get() }

@@ -9,7 +9,8 @@ import NIOCore
 /// nothing is parsed again. The answer depends on the clock only through the second
 /// (RFC 9110 §13.1.3 and §8.8.2.2 compare dates in seconds) and on the files only through a
 /// lookup that holds until ``ImmediateAnswer/validUntil``: an entry is used within the second
-/// it was made and before then, so the memo never answers differently from the files.
+/// it was made, before then, and while no lookup was dropped early (a generation), so the
+/// memo never answers differently from the files.
 ///
 /// Direct-mapped and owned by one loop: no locks, a fixed size, a collision replaces.
 struct AnswerMemo {
@@ -35,11 +36,11 @@ struct AnswerMemo {
 
     /// The answer to the head `bytes`, with whether it is a HEAD request; `nil` unless one was
     /// remembered for these exact bytes, in the second `second`, and still holds at `now`.
-    func answer(to bytes: UnsafeRawBufferPointer, second: Int64, now: NIODeadline) -> (answer: ImmediateAnswer, isHead: Bool)? {
+    func answer(to bytes: UnsafeRawBufferPointer, second: Int64, now: NIODeadline, generation: Int) -> (answer: ImmediateAnswer, isHead: Bool)? {
         guard bytes.count <= Self.maximumHeadLength else { return nil }
         let hash = Self.hash(bytes)
         guard let entry = entries[Int(truncatingIfNeeded: hash) & mask], entry.hash == hash, entry.second == second,
-            entry.answer.validUntil > now, entry.head.count == bytes.count,
+            entry.answer.validUntil > now, entry.answer.lookupGeneration == generation, entry.head.count == bytes.count,
             entry.head.withUnsafeBytes({ $0.elementsEqual(bytes) })
         else { return nil }
         return (entry.answer, entry.isHead)

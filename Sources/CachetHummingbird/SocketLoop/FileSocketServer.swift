@@ -59,7 +59,9 @@ public struct FileSocketServer: Service {
 
     let configuration: Configuration
     let answer: SocketLoop.Answer
-    let prepare: SocketLoop.Prepare
+    /// Internal and settable so that tests can hold it.
+    var prepare: SocketLoop.Prepare
+    let generation: @Sendable () -> Int
     let childChannel: FileFastPathChannel
     let eventLoopGroup: any EventLoopGroup
     let logger: Logger
@@ -79,7 +81,8 @@ public struct FileSocketServer: Service {
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) where Router.Responder.Context == Context, Context: InitializableFromSource<ApplicationRequestContextSource> {
         self.configuration = configuration
-        self.answer = { request in files.answerAtOnce(request) }
+        self.answer = { request, now in files.answerAtOnce(request, now: now) }
+        self.generation = { files.lookupGeneration }
         self.prepare = { request in await files.prepareAnswer(request) }
         let responder = HummingbirdResponder.make(router.buildResponder(), serverName: configuration.serverName, logger: logger)
         let serverName = configuration.serverName
@@ -121,7 +124,7 @@ public struct FileSocketServer: Service {
         }
         let loops = try (0..<max(configuration.threads, 1)).map { _ in
             try SocketLoop(
-                listener: listener, answer: answer, prepare: prepare, serverName: configuration.serverName,
+                listener: listener, answer: answer, prepare: prepare, generation: generation, serverName: configuration.serverName,
                 timeouts: .init(requestHead: configuration.requestHeadTimeout, idle: configuration.idleTimeout, clock: configuration.clock),
                 handOff: handOff
             )

@@ -53,14 +53,26 @@ final class ListeningSocket: Sendable {
         self.port = Int(UInt16(bigEndian: boundPort))
     }
 
-    /// A connection waiting to be accepted, non-blocking and with Nagle's algorithm off (each
-    /// answer is written whole); `nil` when none is waiting or on a transient failure.
-    func accept() -> Int32? {
+    enum Accepted {
+        /// A connection, non-blocking and with Nagle's algorithm off (each answer is written whole).
+        case accepted(Int32)
+        /// None waiting, or one that went away before it was accepted.
+        case noneWaiting
+        /// The process or the system is out of descriptors or memory.
+        case outOfResources
+    }
+
+    func accept() -> Accepted {
         let fd = ccachet_accept_nonblocking(descriptor)
-        guard fd >= 0 else { return nil }
+        guard fd >= 0 else {
+            switch errno {
+            case EMFILE, ENFILE, ENOBUFS, ENOMEM: return .outOfResources
+            default: return .noneWaiting
+            }
+        }
         var on: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
-        return fd
+        return .accepted(fd)
     }
 
     func close() {

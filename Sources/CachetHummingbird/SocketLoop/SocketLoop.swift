@@ -1,6 +1,7 @@
 #if os(Linux)
 import CCachetSocket
 import Glibc
+import HTTPPreconditions
 import HTTPTypes
 import NIOCore
 import NIOConcurrencyHelpers
@@ -21,7 +22,7 @@ import Synchronization
 /// Hummingbird's HTTP/1 stack and the router take the connection over for good; answers
 /// already given are written first, so responses keep the order of requests (RFC 9112 §9.3.2).
 final class SocketLoop: @unchecked Sendable {
-    typealias Answer = @Sendable (HTTPRequest) -> ImmediateAnswer?
+    typealias Answer = @Sendable (HTTPRequest, HTTPDate) -> ImmediateAnswer?
     typealias Prepare = @Sendable (HTTPRequest) async -> Void
 
     /// How long clients may take, as `cachet proxy` bounds them.
@@ -39,10 +40,15 @@ final class SocketLoop: @unchecked Sendable {
     private let listener: ListeningSocket
     private let answer: Answer
     private let prepare: Prepare
+    private let generation: @Sendable () -> Int
     private let timeouts: Timeouts
     private let handOff: @Sendable (Int32, ByteBuffer) -> Void
     private let epoll: Int32
     private let stopping = Atomic<Bool>(false)
+    /// Seen `stopping` (loop thread only): answer what was asked, then close.
+    private var isStopping = false
+    /// Accepting is paused after running out of descriptors, until this time.
+    private var acceptPausedUntil: NIODeadline?
     /// Wakes the loop when prepared connections are in `prepared`.
     private let wakeUp: Int32
     private let prepared = NIOLockedValueBox([(descriptor: Int32, id: UInt64)]())
@@ -64,13 +70,16 @@ final class SocketLoop: @unchecked Sendable {
     static let outputBound = 256 * 1024
     /// How often connections are checked against the timeouts.
     static let sweepInterval = TimeAmount.seconds(1)
+    /// How long accepting pauses when the process is out of descriptors.
+    static let acceptPause = TimeAmount.seconds(1)
     /// How long a stopping loop lets answers already given finish being written.
     static let drainTime: Int64 = 5
 
     init(
-        listener: ListeningSocket, answer: @escaping Answer, prepare: @escaping Prepare, serverName: String?,
-        timeouts: Timeouts = .init(), handOff: @escaping @Sendable (Int32, ByteBuffer) -> Void
+        listener: ListeningSocket, answer: @escaping Answer, prepare: @escaping Prepare, generation: @escaping @Sendable () -> Int,
+        serverName: String?, timeouts: Timeouts = .init(), handOff: @escaping @Sendable (Int32, ByteBuffer) -> Void
     ) throws {
+        self.generation = generation
         self.listener = listener
         self.timeouts = timeouts
         self.answer = answer
@@ -112,9 +121,14 @@ final class SocketLoop: @unchecked Sendable {
                 lastSweep = now
                 closeTimedOut(now: now)
             }
+            if let until = acceptPausedUntil, NIODeadline.now() >= until, !isStopping {
+                acceptPausedUntil = nil
+                control(EPOLL_CTL_ADD, listener.descriptor, EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue)
+            }
             if stopDeadline == nil, stopping.load(ordering: .relaxed) {
                 stopDeadline = Int64(time(nil)) + Self.drainTime
-                control(EPOLL_CTL_DEL, listener.descriptor, 0)
+                isStopping = true
+                if acceptPausedUntil == nil { control(EPOLL_CTL_DEL, listener.descriptor, 0) }
                 closeIdleConnections()
             }
             if let stopDeadline, openConnections == 0 || Int64(time(nil)) >= stopDeadline { break }
@@ -125,11 +139,11 @@ final class SocketLoop: @unchecked Sendable {
                 let event = events[index]
                 let descriptor = Int(event.data.fd)
                 if descriptor == Int(listener.descriptor) {
-                    if stopDeadline == nil { acceptConnections() }
+                    if !isStopping { acceptConnections() }
                 } else if descriptor == Int(wakeUp) {
                     resumePrepared()
                 } else if descriptor < connections.count, let connection = connections[descriptor] {
-                    handle(event.events, on: connection, stopping: stopDeadline != nil)
+                    handle(event.events, on: connection)
                 }
             }
         }
@@ -141,7 +155,19 @@ final class SocketLoop: @unchecked Sendable {
 
     private func acceptConnections() {
         for _ in 0..<64 {
-            guard let descriptor = listener.accept() else { return }
+            let descriptor: Int32
+            switch listener.accept() {
+            case .accepted(let accepted):
+                descriptor = accepted
+            case .noneWaiting:
+                return
+            case .outOfResources:
+                // The listener stays readable while descriptors are short: stop listening for a
+                // while rather than spin (as NIO's AcceptBackoffHandler does).
+                control(EPOLL_CTL_DEL, listener.descriptor, 0)
+                acceptPausedUntil = .now() + Self.acceptPause
+                return
+            }
             let index = Int(descriptor)
             if index >= connections.count {
                 connections.append(contentsOf: repeatElement(nil, count: max(index + 1 - connections.count, connections.count)))
@@ -153,15 +179,16 @@ final class SocketLoop: @unchecked Sendable {
         }
     }
 
-    private func handle(_ events: UInt32, on connection: SocketConnection, stopping: Bool) {
+    private func handle(_ events: UInt32, on connection: SocketConnection) {
         if events & EPOLLOUT.rawValue != 0 || (!connection.pending.isEmpty && events & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0) {
             // Writable again: the client took some of the answers.
             connection.lastProgress = timeouts.clock()
-            writePending(connection, stopping: stopping)
+            writePending(connection)
             return
         }
         if events & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0 {
-            if stopping { return closeConnection(connection) }
+            // A parked connection is not read; an error or hang-up on it means the client left.
+            if isStopping || connection.parked { return closeConnection(connection) }
             readAndAnswer(connection)
         }
     }
@@ -201,6 +228,7 @@ final class SocketLoop: @unchecked Sendable {
         var rest: (bytes: ByteBuffer, handOn: Bool)?
         let clock = ServerClock.now()
         let now = NIODeadline.now()
+        let generation = self.generation()
         let trailer = self.trailer.bytes(at: clock)
         func emit(_ answer: ImmediateAnswer, isHead: Bool) {
             if let large = answer.write(into: &output, body: isHead ? nil : answer.body, trailer: trailer) {
@@ -217,7 +245,7 @@ final class SocketLoop: @unchecked Sendable {
             }
             let unread = UnsafeRawBufferPointer(rebasing: bytes[offset...])
             if let end = SimpleRequestHead.headEnd(unread, from: connection.searched),
-                let (answer, isHead) = memo.answer(to: UnsafeRawBufferPointer(rebasing: unread[..<end]), second: clock.secondsSince1970, now: now)
+                let (answer, isHead) = memo.answer(to: UnsafeRawBufferPointer(rebasing: unread[..<end]), second: clock.secondsSince1970, now: now, generation: generation)
             {
                 connection.searched = 0
                 connection.prepared = false
@@ -233,7 +261,7 @@ final class SocketLoop: @unchecked Sendable {
                 rest = (ByteBuffer(bytes: unread), true)
             case .request(let request, let length):
                 connection.searched = 0
-                guard let answer = answer(request), answer.encodedHead != nil else {
+                guard let answer = answer(request, clock), answer.encodedHead != nil else {
                     if connection.prepared {
                         rest = (ByteBuffer(bytes: unread), true)
                     } else {
@@ -269,11 +297,11 @@ final class SocketLoop: @unchecked Sendable {
             connection.headStarted = nil
         }
         connection.pending = parts
-        writePending(connection, stopping: false)
+        writePending(connection)
     }
 
     /// Writes what is pending; once all of it is written, goes on with what waited for it.
-    private func writePending(_ connection: SocketConnection, stopping: Bool) {
+    private func writePending(_ connection: SocketConnection) {
         switch Self.write(&connection.pending, to: connection.descriptor) {
         case .failed:
             return closeConnection(connection)
@@ -287,7 +315,9 @@ final class SocketLoop: @unchecked Sendable {
         case .all:
             break
         }
-        if stopping { return closeConnection(connection) }
+        // Stopping: what was asked before the stop has its answers; a request behind them that
+        // would go to NIO is left, as a quiescing Hummingbird leaves pipelined requests.
+        if isStopping { return closeConnection(connection) }
         if let bytes = connection.handOffWhenWritten {
             connection.handOffWhenWritten = nil
             return handOn(connection, bytes)
@@ -382,6 +412,8 @@ final class SocketLoop: @unchecked Sendable {
             else { continue }
             connection.parked = false
             connection.prepared = true
+            // The wait was the server's, not the client's.
+            connection.lastProgress = timeouts.clock()
             if connection.waitsToWrite {
                 connection.heldBack = true
                 continue
@@ -418,7 +450,8 @@ final class SocketLoop: @unchecked Sendable {
     }
 
     private func closeIdleConnections() {
-        for case let connection? in connections where connection.pending.isEmpty {
+        // A parked connection's request was received before the stop: it is answered first.
+        for case let connection? in connections where connection.pending.isEmpty && !connection.parked {
             closeConnection(connection)
         }
     }
