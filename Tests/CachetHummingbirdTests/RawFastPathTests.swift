@@ -85,7 +85,7 @@ struct RawFastPathTests {
 
     /// Runs `body` with the port of a server of `stack`, then shuts the server down.
     static func withServer(
-        _ stack: Stack, _ counters: Counters, root: String = Fixture.root, clock: (@Sendable () -> NIODeadline)? = nil,
+        _ stack: Stack, _ counters: Counters, root: String = Fixture.root, threads: Int = 1, clock: (@Sendable () -> NIODeadline)? = nil,
         _ body: @Sendable (Int) async throws -> Void
     ) async throws {
         switch stack {
@@ -95,7 +95,7 @@ struct RawFastPathTests {
             #if os(Linux)
             let (files, router, http1) = try parts(counters, root: root)
             let (ports, announce) = AsyncStream<Int>.makeStream()
-            var configuration = FileSocketServer.Configuration(host: "127.0.0.1", port: 0, threads: 2, serverName: "cachet/test", http1: http1)
+            var configuration = FileSocketServer.Configuration(host: "127.0.0.1", port: 0, threads: threads, serverName: "cachet/test", http1: http1)
             if let clock { configuration.clock = clock }
             let server = FileSocketServer(files: files, router: router, configuration: configuration, onRunning: { announce.yield($0) })
             let group = ServiceGroup(configuration: .init(services: [server], logger: Logger(label: "test")))

@@ -89,7 +89,7 @@ struct ProxyOriginFaultTests {
             // Short timeouts only where the fault is a silence, so a loaded machine cannot turn
             // the other faults into timeouts.
             let silent = fault.steps.contains { if case .silence = $0 { return true } else { return false } }
-            let wait: TimeAmount = silent ? .seconds(1) : .seconds(10)
+            let wait: TimeAmount = silent ? .seconds(2) : .seconds(10)
             configuration.originTimeouts = OriginTimeouts(connect: .seconds(10), firstByte: wait, idle: wait)
         }
 
