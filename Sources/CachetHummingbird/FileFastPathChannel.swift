@@ -13,6 +13,14 @@ public struct FileFastPathChannel: ServerChildChannel {
     let http1: HTTP1Channel
     let fastPath: @Sendable () -> FileFastPath
 
+    init<Context>(
+        responder: @escaping HTTPChannelHandler.Responder, configuration: HTTP1Channel.Configuration,
+        answeringFirst files: ConditionalFileMiddleware<Context>, serverName: String?
+    ) {
+        self.http1 = HTTP1Channel(responder: responder, configuration: configuration)
+        self.fastPath = { FileFastPath(serverName: serverName) { request in files.answerAtOnce(request) } }
+    }
+
     public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
             let fastPath = fastPath()
@@ -52,9 +60,7 @@ extension HTTPServerBuilder {
         serverName: String?
     ) -> HTTPServerBuilder {
         .init { responder in
-            FileFastPathChannel(http1: HTTP1Channel(responder: responder, configuration: configuration)) {
-                FileFastPath(serverName: serverName) { request in files.answerAtOnce(request) }
-            }
+            FileFastPathChannel(responder: responder, configuration: configuration, answeringFirst: files, serverName: serverName)
         }
     }
 }

@@ -85,10 +85,8 @@ public struct FileSocketServer: Service {
         self.generation = { files.lookupGeneration }
         self.prepare = { request in await files.prepareAnswer(request) }
         let responder = HummingbirdResponder.make(router.buildResponder(), serverName: configuration.serverName, logger: logger)
-        let serverName = configuration.serverName
-        self.childChannel = FileFastPathChannel(http1: HTTP1Channel(responder: responder, configuration: configuration.http1)) {
-            FileFastPath(serverName: serverName) { request in files.answerAtOnce(request) }
-        }
+        self.childChannel = FileFastPathChannel(
+            responder: responder, configuration: configuration.http1, answeringFirst: files, serverName: configuration.serverName)
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
         self.onRunning = onRunning

@@ -224,6 +224,8 @@ final class SocketLoop: @unchecked Sendable {
 
     private func answer(_ bytes: UnsafeRawBufferPointer, on connection: SocketConnection) {
         var parts: [ByteBuffer] = []
+        /// Bytes of answers in `parts` (not counting `output`).
+        var partsSize = 0
         var offset = 0
         var rest: (bytes: ByteBuffer, handOn: Bool)?
         let clock = ServerClock.now()
@@ -232,13 +234,14 @@ final class SocketLoop: @unchecked Sendable {
         let trailer = self.trailer.bytes(at: clock)
         func emit(_ answer: ImmediateAnswer, isHead: Bool) {
             if let large = answer.write(into: &output, body: isHead ? nil : answer.body, trailer: trailer) {
+                partsSize += output.readableBytes + large.readableBytes
                 parts.append(output)
                 parts.append(large)
                 output.clear()
             }
         }
         while offset < bytes.count {
-            if output.readableBytes + parts.reduce(0, { $0 + $1.readableBytes }) >= Self.outputBound {
+            if output.readableBytes + partsSize >= Self.outputBound {
                 rest = (ByteBuffer(bytes: UnsafeRawBufferPointer(rebasing: bytes[offset...])), false)
                 connection.heldBack = true
                 break
@@ -283,15 +286,13 @@ final class SocketLoop: @unchecked Sendable {
             parts.append(output)
             output.clear()
         }
-        if let rest {
-            if rest.handOn {
-                connection.handOffWhenWritten = rest.bytes
-            } else {
-                connection.received = rest.bytes
-            }
+        if let rest, rest.handOn {
+            connection.handOffWhenWritten = rest.bytes
+        } else if let rest {
+            connection.received = rest.bytes
         }
         // The request head timeout runs from the first byte of a head until it is complete.
-        if rest != nil, !rest!.handOn, !connection.heldBack, !connection.parked {
+        if let rest, !rest.handOn, !connection.heldBack, !connection.parked {
             if connection.headStarted == nil || offset > 0 { connection.headStarted = timeouts.clock() }
         } else {
             connection.headStarted = nil
