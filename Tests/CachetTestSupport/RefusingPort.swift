@@ -14,7 +14,7 @@ public final class RefusingPort: @unchecked Sendable {
     private let descriptor: Int32
 
     /// Binds `port` (0: any free one). Asking for the port of a server just shut down holds
-    /// it against reuse; SO_REUSEADDR lets the bind succeed past that server's TIME_WAITs.
+    /// it against reuse; SO_REUSEADDR then lets the bind succeed past that server's TIME_WAITs.
     public init(port: Int = 0) throws {
         #if canImport(Glibc)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -22,8 +22,12 @@ public final class RefusingPort: @unchecked Sendable {
         let fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw Failure(step: "socket", code: errno) }
-        var on: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
+        // Only for a given port: a bound, never listening socket with SO_REUSEADDR shares its
+        // port with another test's server binding port 0, whose listen then fails (EADDRINUSE).
+        if port != 0 {
+            var on: Int32 = 1
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = UInt16(port).bigEndian
