@@ -36,7 +36,9 @@ public final class RedisServer: @unchecked Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var lastError: any Error = Failure(description: "no free port found")
         for _ in 0..<20 {
-            let port = Int.random(in: 20000..<40000)
+            // Below Linux's ephemeral range (32768 and up), bus port included: an outgoing
+            // connection cannot take the port while a killed node waits to be restarted on it.
+            let port = Int.random(in: 12000..<22000)
             guard portIsFree(port), !cluster || portIsFree(port + 10000) else { continue }
             let server = RedisServer(port: port, directory: directory, clusterEnabled: cluster)
             do {
