@@ -95,7 +95,8 @@ public final class FileFastPath: ChannelDuplexHandler, RemovableChannelHandler {
                 return handOn(bytes, inRead: inRead, context: context)
             case .request(let request, let length):
                 searched = 0
-                if let answer = answer(request), append(answer, body: request.method == .head ? nil : answer.body, context: context) {
+                if let wire = answer(request)?.wire(isHead: request.method == .head) {
+                    append(wire, context: context)
                     bytes.moveReaderIndex(forwardBy: length)
                     continue
                 }
@@ -227,13 +228,11 @@ public final class FileFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    /// Adds the bytes of an answer to the output; `false` when it cannot be framed like the
-    /// decoder's path frames it.
-    private func append(_ answer: ImmediateAnswer, body: ByteBuffer?, context: ChannelHandlerContext) -> Bool {
-        guard answer.encodedHead != nil else { return false }
+    /// Adds the bytes of an answer to the output.
+    private func append(_ wire: ImmediateAnswer.Wire, context: ChannelHandlerContext) {
         var out = output ?? context.channel.allocator.buffer(capacity: 1024)
         answered = true
-        if let large = answer.write(into: &out, body: body, trailer: trailer.bytes(at: ServerClock.now())) {
+        if let large = wire.write(into: &out, trailer: trailer.bytes(at: ServerClock.now())) {
             context.write(wrapOutboundOut(out), promise: nil)
             context.write(wrapOutboundOut(large), promise: nil)
             unflushed = true
@@ -241,7 +240,6 @@ public final class FileFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         } else {
             output = out
         }
-        return true
     }
 }
 

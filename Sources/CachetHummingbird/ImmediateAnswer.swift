@@ -6,7 +6,7 @@ import HTTPPreconditions
 /// own sockets) write at once: the head, its status line and fields as bytes
 /// (``encodedHead(_:)``, built once per file version), and the content.
 struct ImmediateAnswer: Sendable {
-    var head: HTTPResponse
+    let head: HTTPResponse
     var encodedHead: ByteBuffer?
     var body: ByteBuffer?
     /// Until when the same request gets this answer, second boundaries aside: the lookup of
@@ -22,18 +22,38 @@ struct ImmediateAnswer: Sendable {
         self.head = head
         self.encodedHead = encodedHead
         self.body = body
+        self.hasContent = Self.hasContent(head)
     }
 
-    /// Appends the response to `out`: the encoded head, ``Trailer``'s `Date` and `Server` and
-    /// the empty line, and `body` when it is small. A larger body is returned, to be written
-    /// after `out` as it is. `encodedHead` must be set.
-    func write(into out: inout ByteBuffer, body: ByteBuffer?, trailer: ByteBuffer) -> ByteBuffer? {
-        out.writeImmutableBuffer(encodedHead!)
-        out.writeImmutableBuffer(trailer)
-        guard Self.hasContent(head), var body, body.readableBytes > 0 else { return nil }
-        if body.readableBytes > Self.copiedBodySize { return body }
-        out.writeBuffer(&body)
-        return nil
+    /// Whether `head`'s status carries content; kept, as reading the status costs more than
+    /// the rest of writing a remembered answer.
+    private let hasContent: Bool
+
+    /// The bytes an answer puts on the wire for one request, apart from ``Trailer``.
+    struct Wire: Sendable {
+        /// The status line and fields.
+        var head: ByteBuffer
+        /// The content: none for HEAD, nor for a status without content.
+        var body: ByteBuffer?
+
+        /// Appends the response to `out`: the head, `trailer` (`Date`, `Server`, the empty
+        /// line) and the body when it is small. A larger body is returned, to be written after
+        /// `out` as it is.
+        func write(into out: inout ByteBuffer, trailer: ByteBuffer) -> ByteBuffer? {
+            out.writeImmutableBuffer(head)
+            out.writeImmutableBuffer(trailer)
+            guard var body, body.readableBytes > 0 else { return nil }
+            if body.readableBytes > ImmediateAnswer.copiedBodySize { return body }
+            out.writeBuffer(&body)
+            return nil
+        }
+    }
+
+    /// What this answer sends to a GET, or to a HEAD; `nil` when it cannot be framed as NIO's
+    /// encoder frames it (no `encodedHead`).
+    func wire(isHead: Bool) -> Wire? {
+        guard let encodedHead else { return nil }
+        return Wire(head: encodedHead, body: isHead || !hasContent ? nil : body)
     }
 
     /// The fields that close every answer, `Date` (an origin server with a clock sends it,

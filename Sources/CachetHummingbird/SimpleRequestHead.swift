@@ -35,7 +35,7 @@ enum SimpleRequestHead {
             if hasBareLF(bytes, from: max(0, searchedFrom - 1)) { return .declined }
             return .incomplete(searched: max(0, bytes.count - 3))
         }
-        guard let request = request(bytes[..<end]) else { return .declined }
+        guard let request = request(UnsafeRawBufferPointer(rebasing: bytes[..<end])) else { return .declined }
         return .request(request, length: end)
     }
 
@@ -78,18 +78,59 @@ enum SimpleRequestHead {
     }
 
     /// The request a complete head (ending in CRLF CRLF) holds, or `nil` to decline it.
-    private static func request(_ head: Slice<UnsafeRawBufferPointer>) -> HTTPRequest? {
-        var index = head.startIndex
-        let end = head.endIndex - 2  // before the CRLF of the empty line
+    private static func request(_ head: UnsafeRawBufferPointer) -> HTTPRequest? {
+        var builder = RequestBuilder()
+        guard let method = scan(head, into: &builder), let target = builder.target, let host = builder.host else { return nil }
+        return HTTPRequest(method: method, scheme: "http", authority: host, path: target, headerFields: builder.fields)
+    }
+
+    /// What the reader tells of an accepted head, part by part, in order.
+    protocol Visitor {
+        mutating func target(_ bytes: UnsafeRawBufferPointer)
+        mutating func host(_ value: UnsafeRawBufferPointer)
+        /// A field other than `Host`; `false` declines the head.
+        mutating func field(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> Bool
+    }
+
+    private struct RequestBuilder: Visitor {
+        var target: String?
+        var host: String?
+        var fields = HTTPFields()
+
+        mutating func target(_ bytes: UnsafeRawBufferPointer) {
+            target = String(decoding: bytes, as: UTF8.self)
+        }
+
+        mutating func host(_ value: UnsafeRawBufferPointer) {
+            host = String(decoding: value, as: UTF8.self)
+        }
+
+        mutating func field(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> Bool {
+            guard let name = HTTPField.Name(String(decoding: name, as: UTF8.self)) else { return false }
+            fields.append(HTTPField(name: name, value: String(decoding: value, as: UTF8.self)))
+            return true
+        }
+    }
+
+    /// Checks a complete head (ending in CRLF CRLF) against the grammar and the limits, telling
+    /// `visitor` its parts; the method, or `nil` to decline it. The one definition of what this
+    /// reader accepts, whatever is built from it.
+    static func scan<V: Visitor>(_ head: UnsafeRawBufferPointer, into visitor: inout V) -> HTTPRequest.Method? {
+        // Read once here: a `static let` read in the loops below costs a check on every byte.
+        let classes = Self.classes
+        var index = 0
+        let end = head.count - 2  // before the CRLF of the empty line
 
         // request-line = method SP request-target SP HTTP-version CRLF (RFC 9112 §3)
         let method: HTTPRequest.Method
-        if head[index] == UInt8(ascii: "G") {
+        if isPrefix("GET ", of: head) {
             method = .get
             index += 4
-        } else {
+        } else if isPrefix("HEAD ", of: head) {
             method = .head
             index += 5
+        } else {
+            return nil
         }
         let targetStart = index
         guard index < end, head[index] == UInt8(ascii: "/") else { return nil }
@@ -102,15 +143,15 @@ enum SimpleRequestHead {
             }
             index += 1
         }
-        let target = string(head, targetStart..<index)
+        let targetEnd = index
         let version: StaticString = " HTTP/1.1\r\n"
         guard index + version.utf8CodeUnitCount <= end + 2 else { return nil }
         for offset in 0..<version.utf8CodeUnitCount where head[index + offset] != version.utf8Start[offset] { return nil }
         index += version.utf8CodeUnitCount
+        visitor.target(bytes(head, targetStart..<targetEnd))
 
         // field-line = field-name ":" OWS field-value OWS CRLF (RFC 9112 §5)
-        var fields = HTTPFields()
-        var host: String?
+        var hasHost = false
         var fieldCount = 0
         while index < end {
             fieldCount += 1
@@ -135,8 +176,9 @@ enum SimpleRequestHead {
 
             switch kind(of: head, nameStart..<nameEnd) {
             case .host:
-                guard host == nil else { return nil }
-                host = string(head, valueStart..<valueEnd)
+                guard !hasHost else { return nil }
+                hasHost = true
+                visitor.host(bytes(head, valueStart..<valueEnd))
                 continue
             case .framing:
                 return nil
@@ -145,11 +187,9 @@ enum SimpleRequestHead {
             case .other:
                 break
             }
-            guard let name = HTTPField.Name(string(head, nameStart..<nameEnd)) else { return nil }
-            fields.append(HTTPField(name: name, value: string(head, valueStart..<valueEnd)))
+            guard visitor.field(name: bytes(head, nameStart..<nameEnd), value: bytes(head, valueStart..<valueEnd)) else { return nil }
         }
-        guard let host else { return nil }
-        return HTTPRequest(method: method, scheme: "http", authority: host, path: target, headerFields: fields)
+        return hasHost ? method : nil
     }
 
     private enum FieldKind {
@@ -158,7 +198,7 @@ enum SimpleRequestHead {
 
     /// The fields this reader must look at: `Host`, those that frame content or change the
     /// protocol (declined), and `Connection`.
-    private static func kind(of head: Slice<UnsafeRawBufferPointer>, _ range: Range<Int>) -> FieldKind {
+    private static func kind(of head: UnsafeRawBufferPointer, _ range: Range<Int>) -> FieldKind {
         switch range.count {
         case 4 where equalsIgnoringCase(head, range, "host"): return .host
         case 6 where equalsIgnoringCase(head, range, "expect"): return .framing
@@ -171,7 +211,7 @@ enum SimpleRequestHead {
     }
 
     /// Whether every option of a `Connection` value is `keep-alive` (RFC 9110 §7.6.1).
-    private static func onlyKeepAlive(_ head: Slice<UnsafeRawBufferPointer>, _ range: Range<Int>) -> Bool {
+    private static func onlyKeepAlive(_ head: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
         var start = range.lowerBound
         while start <= range.upperBound {
             var stop = start
@@ -187,7 +227,7 @@ enum SimpleRequestHead {
         return true
     }
 
-    private static func equalsIgnoringCase(_ head: Slice<UnsafeRawBufferPointer>, _ range: Range<Int>, _ lowercase: StaticString) -> Bool {
+    private static func equalsIgnoringCase(_ head: UnsafeRawBufferPointer, _ range: Range<Int>, _ lowercase: StaticString) -> Bool {
         guard range.count == lowercase.utf8CodeUnitCount else { return false }
         for offset in 0..<range.count {
             var byte = head[range.lowerBound + offset]
@@ -197,8 +237,8 @@ enum SimpleRequestHead {
         return true
     }
 
-    private static func string(_ head: Slice<UnsafeRawBufferPointer>, _ range: Range<Int>) -> String {
-        String(decoding: UnsafeRawBufferPointer(rebasing: head.base[range]), as: UTF8.self)
+    private static func bytes(_ head: UnsafeRawBufferPointer, _ range: Range<Int>) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: head[range])
     }
 
     private static func isHexDigit(_ byte: UInt8) -> Bool {

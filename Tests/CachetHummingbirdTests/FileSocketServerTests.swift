@@ -38,6 +38,68 @@ struct FileSocketServerTests {
         }
     }
 
+    @Test("heads that differ only in fields the files do not read share one answer; each field the files read, the method and the target get their own")
+    func answersByKey() async throws {
+        let counters = RawFastPathTests.Counters()
+        let (files, router, http1) = try RawFastPathTests.parts(counters)
+        let (ports, announce) = AsyncStream<Int>.makeStream()
+        var server = FileSocketServer(
+            files: files, router: router, configuration: .init(host: "127.0.0.1", port: 0, threads: 1, serverName: "cachet/test", http1: http1),
+            onRunning: { announce.yield($0) })
+        let asked = NIOLockedValueBox(0)
+        let answer = server.answer
+        server.answer = { request, now in
+            asked.withLockedValue { $0 += 1 }
+            return answer(request, now)
+        }
+        let group = ServiceGroup(configuration: .init(services: [server], logger: Logger(label: "test")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var iterator = ports.makeAsyncIterator()
+            let port = try #require(await iterator.next())
+            let tags = try await RawFastPathTests.warmUp(port, counters)
+            let small = String(decoding: Fixture.small, as: UTF8.self)
+            let brotli = String(decoding: Fixture.appBR, as: UTF8.self)
+            // Each kind differs from the others in one thing the answer reads (RFC 9110 §13.1,
+            // §12.5.3 for Accept-Encoding) and is asked three times with other fields around it.
+            let kinds: [(fields: String, target: String, method: String, status: String, body: String, bodiless: Bool)] = [
+                (RawFastPathTests.ifNoneMatch(tags.small), "/small.txt", "GET", "304", "", true),
+                (RawFastPathTests.ifNoneMatch("\"other\""), "/small.txt", "GET", "200", small, false),
+                ("If-None-Match: \"other\", \(tags.small)\r\n", "/small.txt", "GET", "304", "", true),
+                ("", "/small.txt", "GET", "200", small, false),
+                ("", "/small.txt?v=2", "GET", "200", small, false),
+                ("", "/small.txt", "HEAD", "200", "", true),
+                ("If-Modified-Since: \(Fixture.lastModified)\r\n", "/small.txt", "GET", "304", "", true),
+                ("If-Modified-Since: Sat, 01 Jan 2000 00:00:00 GMT\r\n", "/small.txt", "GET", "200", small, false),
+                ("Accept-Encoding: br\r\n", "/app.js", "GET", "200", brotli, false),
+                ("Accept-Encoding: identity\r\n", "/app.js", "GET", "200", String(decoding: Fixture.appJS, as: UTF8.self), false),
+                ("ACCEPT-ENCODING: br\r\nIf-None-Match: \(tags.appBrotli)\r\n", "/app.js", "GET", "304", "", true),
+            ]
+            var sequence: [Int] = []
+            for round in 0..<3 { sequence += kinds.indices.map { ($0 + round) % kinds.count } }
+            let requests = sequence.enumerated().map { index, kind in
+                let other = ["X-Request: \(index)\r\n", "User-Agent: test/\(index)\r\nCookie: a=\(index)\r\n", "Connection: keep-alive\r\nX-Request: \(index)\r\n"][index % 3]
+                return "\(kinds[kind].method) \(kinds[kind].target) HTTP/1.1\r\nHost: h\(index)\r\n\(other)\(kinds[kind].fields)\r\n"
+            }
+            asked.withLockedValue { $0 = 0 }
+            let wire = try await RawConnection.exchange(port: port, requests.joined(), halfClose: true)
+            let responses = WireResponse.parse(wire, bodiless: Set(sequence.indices.filter { kinds[sequence[$0]].bodiless }))
+            try #require(responses.count == requests.count, "\(wire)")
+            for (response, kind) in zip(responses, sequence.map { kinds[$0] }) {
+                #expect(response.statusLine.split(separator: " ")[1] == kind.status, "\(kind)")
+                #expect(response.body == kind.body, "\(kind)")
+            }
+            // At most one answer worked out per kind (none for the two the warm-up asked);
+            // twice when the clock's second turns meanwhile, and once more for the identity
+            // app.js, asked again once its content is read. Without the key: one per request.
+            let times = asked.withLockedValue { $0 }
+            #expect(times >= kinds.count - 2 && times <= 2 * kinds.count + 1, "\(times) answers worked out for \(requests.count) requests")
+            #expect(counters.values == (0, 0))
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
     /// A folder with one file larger than the loop copies next to its head, in ASCII so the
     /// wire reads as text.
     static let largeRoot: (root: String, body: String) = {
@@ -251,16 +313,20 @@ struct FileSocketServerTests {
         return answer
     }()
 
+    static func remember(_ answer: ImmediateAnswer = answer, to head: [UInt8], isHead: Bool = false, second: Int64 = 100, in memo: inout AnswerMemo) {
+        head.withUnsafeBytes { memo.remember(answer.wire(isHead: isHead)!, of: answer, to: $0, second: second) }
+    }
+
     @Test("the memo answers the same bytes in the same second while the lookup holds, and nothing else")
     func memo() {
         var memo = AnswerMemo(slots: 64)
         let head = Self.bytes("GET /a HTTP/1.1\r\nHost: x\r\nIf-None-Match: \"a\"\r\n\r\n")
-        head.withUnsafeBytes { memo.remember(Self.answer, to: $0, isHead: false, second: 100) }
+        Self.remember(to: head, in: &memo)
         let now = NIODeadline.uptimeNanoseconds(1_000)
-        func lookUp(_ bytes: [UInt8], second: Int64 = 100, at now: NIODeadline = now, generation: Int = 0) -> ImmediateAnswer? {
-            bytes.withUnsafeBytes { memo.answer(to: $0, second: second, now: now, generation: generation)?.answer }
+        func lookUp(_ bytes: [UInt8], second: Int64 = 100, at now: NIODeadline = now, generation: Int = 0) -> ImmediateAnswer.Wire? {
+            bytes.withUnsafeBytes { memo.answer(to: $0, second: second, now: now, generation: generation) }
         }
-        #expect(lookUp(head)?.head.status == .notModified)
+        #expect(lookUp(head)?.head == Self.answer.encodedHead)
         // One byte different: another request.
         #expect(lookUp(Self.bytes("GET /a HTTP/1.1\r\nHost: x\r\nIf-None-Match: \"b\"\r\n\r\n")) == nil)
         #expect(lookUp(Self.bytes("GET /a HTTP/1.1\r\nHost: x\r\nIf-None-Match: \"a\"\r\n\r\n ")) == nil)
@@ -271,17 +337,33 @@ struct FileSocketServerTests {
         #expect(lookUp(head, generation: 1) == nil)
         // A head past the memo's bound is not remembered.
         let long = Self.bytes("GET /a HTTP/1.1\r\nHost: x\r\nX: \(String(repeating: "a", count: AnswerMemo.maximumHeadLength))\r\n\r\n")
-        long.withUnsafeBytes { memo.remember(Self.answer, to: $0, isHead: false, second: 100) }
+        Self.remember(to: long, in: &memo)
         #expect(lookUp(long) == nil)
     }
 
-    @Test("the memo keeps whether the request was a HEAD")
+    @Test("the memo keeps a HEAD's answer without content, and a GET's with it")
     func memoKeepsHead() {
-        var memo = AnswerMemo(slots: 8)
+        var memo = AnswerMemo(slots: 1024)
+        var full = ImmediateAnswer(HTTPResponse(status: .ok, headerFields: [.contentLength: "2"]), encodedHead: nil)
+        full = ImmediateAnswer(full.head, encodedHead: ImmediateAnswer.encodedHead(full.head), body: ByteBuffer(string: "hi"))
         let head = Self.bytes("HEAD /a HTTP/1.1\r\nHost: x\r\n\r\n")
-        head.withUnsafeBytes { memo.remember(Self.answer, to: $0, isHead: true, second: 5) }
-        let found = head.withUnsafeBytes { memo.answer(to: $0, second: 5, now: .uptimeNanoseconds(0), generation: 0) }
-        #expect(found?.isHead == true)
+        let get = Self.bytes("GET /a HTTP/1.1\r\nHost: x\r\n\r\n")
+        Self.remember(full, to: head, isHead: true, second: 5, in: &memo)
+        Self.remember(full, to: get, second: 5, in: &memo)
+        func lookUp(_ bytes: [UInt8]) -> ImmediateAnswer.Wire? {
+            bytes.withUnsafeBytes { memo.answer(to: $0, second: 5, now: .uptimeNanoseconds(0), generation: 0) }
+        }
+        #expect(lookUp(head) != nil)
+        #expect(lookUp(head)?.body == nil)
+        #expect(lookUp(get)?.body == ByteBuffer(string: "hi"))
+    }
+
+    @Test("a 304 never carries the content it was given, even to a GET (RFC 9110 §15.4.5)")
+    func notModifiedWireHasNoContent() {
+        let head = HTTPResponse(status: .notModified, headerFields: [.eTag: "\"a\""])
+        let answer = ImmediateAnswer(head, encodedHead: ImmediateAnswer.encodedHead(head), body: ByteBuffer(string: "content"))
+        #expect(answer.wire(isHead: false)?.body == nil)
+        #expect(ImmediateAnswer(head, encodedHead: nil).wire(isHead: false) == nil)
     }
 }
 #endif

@@ -9,7 +9,10 @@
 //   request from them, with no content, and the same method, target, Host and fields (names
 //   case-insensitively, values without surrounding spaces and tabs);
 // - its fields carry no Host, Content-Length, Transfer-Encoding, Expect or Upgrade, and its
-//   Connection options are only keep-alive.
+//   Connection options are only keep-alive;
+// - the answer key (what the socket loop remembers answers by) accepts exactly the complete
+//   heads the reader accepts, and holds the method, the target and every line of the fields
+//   the files' answer reads, in order, as the reader read them.
 @_spi(Fuzzing) import CachetHummingbird
 import FuzzSupport
 import HTTPTypes
@@ -20,7 +23,13 @@ import NIOHTTP1
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = UnsafeRawBufferPointer(start: data, count: size)
-    guard let (request, length) = SimpleRequestHeadProbe.read(bytes) else { return 0 }
+    guard let (request, length) = SimpleRequestHeadProbe.read(bytes) else {
+        // A complete head the reader declines is declined by the key too.
+        if let end = headEnd(bytes) {
+            check(!SimpleRequestHeadProbe.answerKey(UnsafeRawBufferPointer(rebasing: bytes[..<end])).accepted, "the key accepted a declined head")
+        }
+        return 0
+    }
     check(length >= 4 && length <= size && length <= SimpleRequestHeadProbe.maximumLength, "head length \(length) of \(size)")
     let head = Array(bytes[0..<length])
     check(head.suffix(4) == Array("\r\n\r\n".utf8), "a head that does not end in CRLF CRLF")
@@ -33,6 +42,15 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         for option in value.split(separator: ",") {
             check(trimmed(option).lowercased() == "keep-alive" || trimmed(option).isEmpty, "Connection option \(option)")
         }
+    }
+
+    let key = SimpleRequestHeadProbe.answerKey(UnsafeRawBufferPointer(rebasing: bytes[..<length]))
+    check(key.accepted, "the key declined an accepted head")
+    if let parts = key.parts {
+        let kept = request.headerFields.filter { SimpleRequestHeadProbe.answerKeyFields.contains($0.name) }
+        check(parts.method == request.method && parts.target == request.path && parts.fields == Array(kept), "key \(parts) vs \(request)")
+    } else {
+        check(length > 2048 - 64, "no key for a head of \(length) bytes")
     }
 
     let channel = EmbeddedChannel()
@@ -57,6 +75,15 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let ours = request.headerFields.map { ($0.name.canonicalName, trimmed($0.value[...])) }
     check(theirs.count == ours.count && zip(theirs, ours).allSatisfy { $0 == $1 }, "fields \(theirs) vs \(ours)")
     return 0
+}
+
+/// The length of the head at the start of `bytes` (through CRLF CRLF), if it is complete.
+func headEnd(_ bytes: UnsafeRawBufferPointer) -> Int? {
+    guard bytes.count >= 4 else { return nil }
+    for index in 0...(bytes.count - 4) where bytes[index] == 13 && bytes[index + 1] == 10 && bytes[index + 2] == 13 && bytes[index + 3] == 10 {
+        return index + 4
+    }
+    return nil
 }
 
 func trimmed(_ text: Substring) -> String {

@@ -17,8 +17,9 @@ struct AnswerMemo {
     private struct Entry {
         var hash: UInt64
         var head: [UInt8]
-        var answer: ImmediateAnswer
-        var isHead: Bool
+        var wire: ImmediateAnswer.Wire
+        var validUntil: NIODeadline
+        var generation: Int
         var second: Int64
     }
 
@@ -34,27 +35,29 @@ struct AnswerMemo {
         mask = slots - 1
     }
 
-    /// The answer to the head `bytes`, with whether it is a HEAD request; `nil` unless one was
-    /// remembered for these exact bytes, in the second `second`, and still holds at `now`.
-    func answer(to bytes: UnsafeRawBufferPointer, second: Int64, now: NIODeadline, generation: Int) -> (answer: ImmediateAnswer, isHead: Bool)? {
+    /// What to send for the head `bytes`; `nil` unless it was remembered for these exact
+    /// bytes, in the second `second`, and still holds at `now`.
+    func answer(to bytes: UnsafeRawBufferPointer, second: Int64, now: NIODeadline, generation: Int) -> ImmediateAnswer.Wire? {
         guard bytes.count <= Self.maximumHeadLength else { return nil }
         let hash = Self.hash(bytes)
         guard let entry = entries[Int(truncatingIfNeeded: hash) & mask], entry.hash == hash, entry.second == second,
-            entry.answer.validUntil > now, entry.answer.lookupGeneration == generation, entry.head.count == bytes.count,
+            entry.validUntil > now, entry.generation == generation, entry.head.count == bytes.count,
             entry.head.withUnsafeBytes({ $0.elementsEqual(bytes) })
         else { return nil }
-        return (entry.answer, entry.isHead)
+        return entry.wire
     }
 
-    /// Remembers `answer` to the head `bytes`, unless the head is long or the answer carries a
+    /// Remembers what `answer` sends (`wire`) for the head `bytes`, unless the head is long or it carries a
     /// body larger than is copied next to its head: the memo holds at most
     /// `slots` × (``maximumHeadLength`` + ``ImmediateAnswer/copiedBodySize``) beyond the
     /// shared heads, and never keeps a large file's content alive after the content cache
     /// let it go.
-    mutating func remember(_ answer: ImmediateAnswer, to bytes: UnsafeRawBufferPointer, isHead: Bool, second: Int64) {
-        guard bytes.count <= Self.maximumHeadLength, (answer.body?.readableBytes ?? 0) <= ImmediateAnswer.copiedBodySize else { return }
+    mutating func remember(_ wire: ImmediateAnswer.Wire, of answer: ImmediateAnswer, to bytes: UnsafeRawBufferPointer, second: Int64) {
+        guard bytes.count <= Self.maximumHeadLength, (wire.body?.readableBytes ?? 0) <= ImmediateAnswer.copiedBodySize else { return }
         let hash = Self.hash(bytes)
-        entries[Int(truncatingIfNeeded: hash) & mask] = Entry(hash: hash, head: Array(bytes), answer: answer, isHead: isHead, second: second)
+        entries[Int(truncatingIfNeeded: hash) & mask] = Entry(
+            hash: hash, head: Array(bytes), wire: wire, validUntil: answer.validUntil, generation: answer.lookupGeneration, second: second
+        )
     }
 
     /// Eight bytes at a time, multiplied and folded; collisions only cost a miss.

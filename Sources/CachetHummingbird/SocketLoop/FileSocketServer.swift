@@ -58,8 +58,8 @@ public struct FileSocketServer: Service {
     }
 
     let configuration: Configuration
-    let answer: SocketLoop.Answer
-    /// Internal and settable so that tests can hold it.
+    /// Internal and settable so that tests can count and hold them.
+    var answer: SocketLoop.Answer
     var prepare: SocketLoop.Prepare
     let generation: @Sendable () -> Int
     let childChannel: FileFastPathChannel

@@ -61,7 +61,17 @@ final class SocketLoop: @unchecked Sendable {
     /// Where answers are put together before they are written; reused.
     private var output = ByteBuffer()
     private var trailer: ImmediateAnswer.Trailer
+    /// Answers by the exact bytes of the request head: a repeated head is not even read.
     private var memo = AnswerMemo()
+    /// Answers by what decides them (``AnswerKey``): heads that differ only in fields the
+    /// files do not read are read but not answered again.
+    private var keyMemo = AnswerMemo()
+    /// Where a request's ``AnswerKey`` is written; reused.
+    private let keyBuffer: UnsafeMutableRawBufferPointer
+    /// The clocks, read once per wake-up rather than per request (``readClocks()``).
+    private var clockNow: NIODeadline
+    private var monotonicNow: NIODeadline
+    private var wallNow: HTTPDate
 
     /// The bytes read at once.
     static let readSize = 64 * 1024
@@ -94,11 +104,22 @@ final class SocketLoop: @unchecked Sendable {
             throw ListeningSocket.Failure(description: "eventfd: \(String(cString: strerror(errno)))")
         }
         self.readBuffer = .allocate(byteCount: Self.readSize, alignment: 16)
+        self.keyBuffer = .allocate(byteCount: AnswerMemo.maximumHeadLength, alignment: 16)
+        (clockNow, monotonicNow, wallNow) = (timeouts.clock(), .now(), ServerClock.now())
+    }
+
+    /// Reads the clocks for the events of one wake-up: the timeouts' clock, the monotonic one
+    /// the file lookups expire on, and the wall clock for `Date` and the preconditions.
+    private func readClocks() {
+        clockNow = timeouts.clock()
+        monotonicNow = .now()
+        wallNow = ServerClock.now()
     }
 
     deinit {
         Glibc.close(wakeUp)
         readBuffer.deallocate()
+        keyBuffer.deallocate()
     }
 
     /// Asks the loop to stop: it stops accepting, closes idle connections, lets answers being
@@ -135,6 +156,7 @@ final class SocketLoop: @unchecked Sendable {
             // The timeout only bounds how late a stop is seen.
             let count = events.withUnsafeMutableBufferPointer { epoll_wait(epoll, $0.baseAddress, Int32($0.count), 100) }
             guard count > 0 else { continue }
+            readClocks()
             for index in 0..<Int(count) {
                 let event = events[index]
                 let descriptor = Int(event.data.fd)
@@ -173,7 +195,7 @@ final class SocketLoop: @unchecked Sendable {
                 connections.append(contentsOf: repeatElement(nil, count: max(index + 1 - connections.count, connections.count)))
             }
             nextID &+= 1
-            connections[index] = SocketConnection(descriptor: descriptor, id: nextID, now: timeouts.clock())
+            connections[index] = SocketConnection(descriptor: descriptor, id: nextID, now: clockNow)
             openConnections += 1
             control(EPOLL_CTL_ADD, descriptor, EPOLLIN.rawValue | EPOLLRDHUP.rawValue)
         }
@@ -182,7 +204,7 @@ final class SocketLoop: @unchecked Sendable {
     private func handle(_ events: UInt32, on connection: SocketConnection) {
         if events & EPOLLOUT.rawValue != 0 || (!connection.pending.isEmpty && events & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0) {
             // Writable again: the client took some of the answers.
-            connection.lastProgress = timeouts.clock()
+            connection.lastProgress = clockNow
             writePending(connection)
             return
         }
@@ -206,7 +228,7 @@ final class SocketLoop: @unchecked Sendable {
             connection.received = nil
             return handOn(connection, received)
         }
-        connection.lastProgress = timeouts.clock()
+        connection.lastProgress = clockNow
         if var received = connection.received {
             connection.received = nil
             received.writeBytes(UnsafeRawBufferPointer(rebasing: readBuffer[..<count]))
@@ -223,38 +245,56 @@ final class SocketLoop: @unchecked Sendable {
     }
 
     private func answer(_ bytes: UnsafeRawBufferPointer, on connection: SocketConnection) {
+        /// Answers before `output` when a large body had to follow them as it is; usually none.
         var parts: [ByteBuffer] = []
         /// Bytes of answers in `parts` (not counting `output`).
         var partsSize = 0
         var offset = 0
         var rest: (bytes: ByteBuffer, handOn: Bool)?
-        let clock = ServerClock.now()
-        let now = NIODeadline.now()
+        let clock = wallNow
+        let now = monotonicNow
         let generation = self.generation()
         let trailer = self.trailer.bytes(at: clock)
-        func emit(_ answer: ImmediateAnswer, isHead: Bool) {
-            if let large = answer.write(into: &output, body: isHead ? nil : answer.body, trailer: trailer) {
+        func emit(_ wire: ImmediateAnswer.Wire) {
+            if let large = wire.write(into: &output, trailer: trailer) {
                 partsSize += output.readableBytes + large.readableBytes
                 parts.append(output)
                 parts.append(large)
                 output.clear()
             }
         }
-        while offset < bytes.count {
+        requests: while offset < bytes.count {
             if output.readableBytes + partsSize >= Self.outputBound {
                 rest = (ByteBuffer(bytes: UnsafeRawBufferPointer(rebasing: bytes[offset...])), false)
                 connection.heldBack = true
                 break
             }
             let unread = UnsafeRawBufferPointer(rebasing: bytes[offset...])
-            if let end = SimpleRequestHead.headEnd(unread, from: connection.searched),
-                let (answer, isHead) = memo.answer(to: UnsafeRawBufferPointer(rebasing: unread[..<end]), second: clock.secondsSince1970, now: now, generation: generation)
-            {
-                connection.searched = 0
-                connection.prepared = false
-                emit(answer, isHead: isHead)
-                offset += end
-                continue
+            /// The length of the request's answer key in `keyBuffer`, when it has one.
+            var keyLength: Int?
+            if let end = SimpleRequestHead.headEnd(unread, from: connection.searched) {
+                let head = UnsafeRawBufferPointer(rebasing: unread[..<end])
+                var wire = memo.answer(to: head, second: clock.secondsSince1970, now: now, generation: generation)
+                if wire == nil {
+                    switch AnswerKey.write(head, into: keyBuffer) {
+                    case .declined:
+                        rest = (ByteBuffer(bytes: unread), true)
+                        break requests
+                    case .key(let count):
+                        keyLength = count
+                        let key = UnsafeRawBufferPointer(rebasing: keyBuffer[..<count])
+                        wire = keyMemo.answer(to: key, second: clock.secondsSince1970, now: now, generation: generation)
+                    case .unkeyed:
+                        break
+                    }
+                }
+                if let wire {
+                    connection.searched = 0
+                    connection.prepared = false
+                    emit(wire)
+                    offset += end
+                    continue
+                }
             }
             switch SimpleRequestHead.read(unread, searchedFrom: connection.searched) {
             case .incomplete(let searched):
@@ -264,7 +304,7 @@ final class SocketLoop: @unchecked Sendable {
                 rest = (ByteBuffer(bytes: unread), true)
             case .request(let request, let length):
                 connection.searched = 0
-                guard let answer = answer(request, clock), answer.encodedHead != nil else {
+                guard let answer = answer(request, clock), let wire = answer.wire(isHead: request.method == .head) else {
                     if connection.prepared {
                         rest = (ByteBuffer(bytes: unread), true)
                     } else {
@@ -274,17 +314,15 @@ final class SocketLoop: @unchecked Sendable {
                     break
                 }
                 connection.prepared = false
-                let isHead = request.method == .head
-                memo.remember(answer, to: UnsafeRawBufferPointer(rebasing: unread[..<length]), isHead: isHead, second: clock.secondsSince1970)
-                emit(answer, isHead: isHead)
+                memo.remember(wire, of: answer, to: UnsafeRawBufferPointer(rebasing: unread[..<length]), second: clock.secondsSince1970)
+                if let keyLength {
+                    keyMemo.remember(wire, of: answer, to: UnsafeRawBufferPointer(rebasing: keyBuffer[..<keyLength]), second: clock.secondsSince1970)
+                }
+                emit(wire)
                 offset += length
                 continue
             }
             break
-        }
-        if output.readableBytes > 0 {
-            parts.append(output)
-            output.clear()
         }
         if let rest, rest.handOn {
             connection.handOffWhenWritten = rest.bytes
@@ -293,9 +331,21 @@ final class SocketLoop: @unchecked Sendable {
         }
         // The request head timeout runs from the first byte of a head until it is complete.
         if let rest, !rest.handOn, !connection.heldBack, !connection.parked {
-            if connection.headStarted == nil || offset > 0 { connection.headStarted = timeouts.clock() }
+            if connection.headStarted == nil || offset > 0 { connection.headStarted = clockNow }
         } else {
             connection.headStarted = nil
+        }
+        if parts.isEmpty {
+            // The usual case: the answers are all in `output`, written from there, so it
+            // stays this loop's own buffer and nothing is allocated to write them.
+            let written = Self.write(&output, to: connection.descriptor)
+            if written == .partly { connection.pending = [ByteBuffer(bytes: output.readableBytesView)] }
+            output.clear()
+            return wrote(connection, written)
+        }
+        if output.readableBytes > 0 {
+            parts.append(output)
+            output.clear()
         }
         connection.pending = parts
         writePending(connection)
@@ -303,7 +353,13 @@ final class SocketLoop: @unchecked Sendable {
 
     /// Writes what is pending; once all of it is written, goes on with what waited for it.
     private func writePending(_ connection: SocketConnection) {
-        switch Self.write(&connection.pending, to: connection.descriptor) {
+        wrote(connection, Self.write(&connection.pending, to: connection.descriptor))
+    }
+
+    /// Goes on after a write: waits for the socket, closes, or goes on with what waited for
+    /// the answers to be written.
+    private func wrote(_ connection: SocketConnection, _ written: Written) {
+        switch written {
         case .failed:
             return closeConnection(connection)
         case .partly:
@@ -339,16 +395,16 @@ final class SocketLoop: @unchecked Sendable {
     /// Writes `parts` in order, as much as the socket takes now, and drops what was written.
     static func write(_ parts: inout [ByteBuffer], to descriptor: Int32) -> Written {
         while !parts.isEmpty {
-            let written: Int
             if parts.count == 1 {
-                written = parts[0].withUnsafeReadableBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            } else {
-                written = gather(parts.prefix(64)) { vectors in
-                    var message = msghdr()
-                    message.msg_iov = vectors.baseAddress
-                    message.msg_iovlen = vectors.count
-                    return sendmsg(descriptor, &message, Int32(MSG_NOSIGNAL))
-                }
+                let written = write(&parts[0], to: descriptor)
+                if written == .all { parts.removeAll() }
+                return written
+            }
+            let written = gather(parts.prefix(64)) { vectors in
+                var message = msghdr()
+                message.msg_iov = vectors.baseAddress
+                message.msg_iovlen = vectors.count
+                return sendmsg(descriptor, &message, Int32(MSG_NOSIGNAL))
             }
             if written < 0 {
                 if errno == EINTR { continue }
@@ -364,6 +420,19 @@ final class SocketLoop: @unchecked Sendable {
                     left = 0
                 }
             }
+        }
+        return .all
+    }
+
+    /// Writes `buffer` as far as the socket takes it now, moving its reader index past what was written.
+    static func write(_ buffer: inout ByteBuffer, to descriptor: Int32) -> Written {
+        while buffer.readableBytes > 0 {
+            let written = buffer.withUnsafeReadableBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                return errno == EAGAIN ? .partly : .failed
+            }
+            buffer.moveReaderIndex(forwardBy: written)
         }
         return .all
     }
@@ -414,7 +483,7 @@ final class SocketLoop: @unchecked Sendable {
             connection.parked = false
             connection.prepared = true
             // The wait was the server's, not the client's.
-            connection.lastProgress = timeouts.clock()
+            connection.lastProgress = clockNow
             if connection.waitsToWrite {
                 connection.heldBack = true
                 continue
