@@ -154,7 +154,7 @@ final class SocketLoop: @unchecked Sendable {
             }
             if let stopDeadline, openConnections == 0 || Int64(time(nil)) >= stopDeadline { break }
             // The timeout only bounds how late a stop is seen.
-            let count = events.withUnsafeMutableBufferPointer { epoll_wait(epoll, $0.baseAddress, Int32($0.count), 100) }
+            let count = events.withUnsafeMutableBufferPointer { ccachet_epoll_wait(epoll, $0.baseAddress, Int32($0.count), 100) }
             guard count > 0 else { continue }
             readClocks()
             for index in 0..<Int(count) {
@@ -216,7 +216,7 @@ final class SocketLoop: @unchecked Sendable {
     }
 
     private func readAndAnswer(_ connection: SocketConnection) {
-        let count = read(connection.descriptor, readBuffer.baseAddress, readBuffer.count)
+        let count = ccachet_read(connection.descriptor, readBuffer.baseAddress, readBuffer.count)
         if count < 0 {
             if errno == EAGAIN || errno == EINTR { return }
             return closeConnection(connection)
@@ -404,7 +404,7 @@ final class SocketLoop: @unchecked Sendable {
                 var message = msghdr()
                 message.msg_iov = vectors.baseAddress
                 message.msg_iovlen = vectors.count
-                return sendmsg(descriptor, &message, Int32(MSG_NOSIGNAL))
+                return ccachet_sendmsg(descriptor, &message, Int32(MSG_NOSIGNAL))
             }
             if written < 0 {
                 if errno == EINTR { continue }
@@ -427,7 +427,7 @@ final class SocketLoop: @unchecked Sendable {
     /// Writes `buffer` as far as the socket takes it now, moving its reader index past what was written.
     static func write(_ buffer: inout ByteBuffer, to descriptor: Int32) -> Written {
         while buffer.readableBytes > 0 {
-            let written = buffer.withUnsafeReadableBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let written = buffer.withUnsafeReadableBytes { ccachet_send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             if written < 0 {
                 if errno == EINTR { continue }
                 return errno == EAGAIN ? .partly : .failed
