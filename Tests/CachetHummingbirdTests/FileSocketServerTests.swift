@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOEmbedded
 import Logging
 import NIOPosix
 import ServiceLifecycle
@@ -364,6 +365,65 @@ struct FileSocketServerTests {
         let answer = ImmediateAnswer(head, encodedHead: ImmediateAnswer.encodedHead(head), body: ByteBuffer(string: "content"))
         #expect(answer.wire(isHead: false)?.body == nil)
         #expect(ImmediateAnswer(head, encodedHead: nil).wire(isHead: false) == nil)
+    }
+}
+
+/// ``IdleTimeout``, which gives the connections a socket loop hands to NIO the loop's idle
+/// timeout, on an embedded event loop whose clock the test moves.
+@Suite("cachet serve: the idle timeout of connections handed to NIO")
+struct IdleTimeoutTests {
+    static func channel() throws -> EmbeddedChannel {
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandler(IdleTimeout(.seconds(60)))
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        return channel
+    }
+
+    @Test("a connection on which nothing moves is closed once the timeout has passed, not before (RFC 9112 §9.6)")
+    func closesWhenIdle() throws {
+        let channel = try Self.channel()
+        channel.embeddedEventLoop.advanceTime(by: .seconds(59))
+        #expect(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        #expect(!channel.isActive)
+    }
+
+    @Test("a byte received or an answer taken starts the timeout again")
+    func progressKeepsOpen() throws {
+        let channel = try Self.channel()
+        channel.embeddedEventLoop.advanceTime(by: .seconds(50))
+        try channel.writeInbound(ByteBuffer(string: "G"))
+        channel.embeddedEventLoop.advanceTime(by: .seconds(50))
+        #expect(channel.isActive)
+        try channel.writeOutbound(ByteBuffer(string: "HTTP/1.1 200 OK\r\n"))
+        channel.embeddedEventLoop.advanceTime(by: .seconds(59))
+        #expect(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        #expect(!channel.isActive)
+    }
+
+    @Test("an answer the client does not take is no progress: the slow reader is closed")
+    func unreadAnswer() throws {
+        let channel = try Self.channel()
+        // A write that never completes, as when the client's window stays shut.
+        let pending = channel.eventLoop.makePromise(of: Void.self)
+        let holding = HoldWrites(pending)
+        try channel.pipeline.syncOperations.addHandler(holding, position: .first)
+        channel.write(ByteBuffer(string: "HTTP/1.1 200 OK\r\n"), promise: nil)
+        channel.flush()
+        channel.embeddedEventLoop.advanceTime(by: .seconds(60))
+        #expect(!channel.isActive)
+        pending.succeed()
+    }
+
+    /// Takes the writes and completes none of them until told.
+    final class HoldWrites: ChannelOutboundHandler {
+        typealias OutboundIn = NIOAny
+        let pending: EventLoopPromise<Void>
+        init(_ pending: EventLoopPromise<Void>) { self.pending = pending }
+        func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+            if let promise { pending.futureResult.cascade(to: promise) }
+        }
     }
 }
 #endif

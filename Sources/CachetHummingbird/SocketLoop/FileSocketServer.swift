@@ -37,10 +37,11 @@ public struct FileSocketServer: Service {
         /// From the first byte of a request head to its end, however it trickles in
         /// (slowloris): then 408 and the connection is closed.
         public var requestHeadTimeout: TimeAmount
-        /// How long a connection the loops hold may go without the client sending a byte or
-        /// taking one of its answers (between requests, or reading slowly): then it is closed.
+        /// How long a connection may go without the client sending a byte or taking one of its
+        /// answers (between requests, or reading slowly): then it is closed. On the loops, and
+        /// on the connections handed to NIO (``IdleTimeout``, on the event loop's clock).
         public var idleTimeout: TimeAmount
-        /// The clock the timeouts are measured with: tests move their own.
+        /// The clock the loops' timeouts are measured with: tests move their own.
         var clock: @Sendable () -> NIODeadline = { .now() }
 
         public init(
@@ -100,6 +101,7 @@ public struct FileSocketServer: Service {
         let childChannel = self.childChannel
         let logger = self.logger
         let group = self.eventLoopGroup
+        let idleTimeout = configuration.idleTimeout
 
         let handOff: @Sendable (Int32, ByteBuffer) -> Void = { descriptor, bytes in
             ClientBootstrap(group: group)
@@ -107,6 +109,8 @@ public struct FileSocketServer: Service {
                 .channelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
                 .channelInitializer { channel in
                     childChannel.setup(channel: channel, logger: logger).flatMapThrowing { value in
+                        // The loop's idle timeout goes on with the connection, ahead of the raw answers.
+                        try channel.pipeline.syncOperations.addHandler(IdleTimeout(idleTimeout), position: .first)
                         try channel.pipeline.syncOperations.addHandler(ReceivedBytes(bytes), position: .first)
                         open.withLockedValue { $0[ObjectIdentifier(channel)] = channel }
                         channel.closeFuture.whenComplete { _ in _ = open.withLockedValue { $0.removeValue(forKey: ObjectIdentifier(channel)) } }
