@@ -1,16 +1,19 @@
 #if os(Linux)
 import NIOCore
 
-/// The answers a ``SocketLoop`` gave lately, by the exact bytes of the request head: a client
-/// that asks again with the same bytes (a browser revalidating, a load balancer's probe, a
-/// benchmark) is answered without reading the head or consulting the files.
+/// The answers a ``SocketLoop`` gave lately, by bytes that decide them. A loop keeps two:
+/// - by the exact bytes of the request head: a client that asks again with the same bytes (a
+///   browser revalidating, a load balancer's probe, a benchmark) is answered without reading
+///   the head. Byte-for-byte the same head is the same request, which ``SimpleRequestHead``
+///   accepted;
+/// - by the head's ``AnswerKey``: heads that differ only in fields the files do not read
+///   (a request id, cookies) are read, but the files are not consulted again.
 ///
-/// Byte-for-byte the same head is the same request, which ``SimpleRequestHead`` accepted, so
-/// nothing is parsed again. The answer depends on the clock only through the second
-/// (RFC 9110 §13.1.3 and §8.8.2.2 compare dates in seconds) and on the files only through a
-/// lookup that holds until ``ImmediateAnswer/validUntil``: an entry is used within the second
-/// it was made, before then, and while no lookup was dropped early (a generation), so the
-/// memo never answers differently from the files.
+/// The answer depends on the clock only through the second (RFC 9110 §13.1.3 and §8.8.2.2
+/// compare dates in seconds) and on the files only through a lookup that holds until
+/// ``ImmediateAnswer/validUntil``: an entry is used within the second it was made, before
+/// then, and while no lookup was dropped early (a generation), so the memo never answers
+/// differently from the files.
 ///
 /// Direct-mapped and owned by one loop: no locks, a fixed size, a collision replaces.
 struct AnswerMemo {

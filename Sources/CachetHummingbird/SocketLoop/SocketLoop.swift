@@ -10,8 +10,9 @@ import Synchronization
 /// One thread of ``FileSocketServer``: an epoll loop that accepts connections and answers
 /// the simple requests that need no I/O (``SimpleRequestHead``,
 /// ``ConditionalFileMiddleware/answerAtOnce(_:)``) straight from the socket, with one `read`
-/// and one `write` per batch of requests and nothing allocated per request but the answer's
-/// bytes.
+/// and one `write` per batch of requests. A request answered lately, or one that differs from
+/// it only in fields the files do not read, is answered from the loop's ``AnswerMemo``s: no
+/// `HTTPRequest`, no lock, nothing allocated.
 ///
 /// A request the files cannot answer yet because it needs I/O (a file not looked up lately,
 /// a tag not computed, content not in memory) parks its connection while `prepare` does that
