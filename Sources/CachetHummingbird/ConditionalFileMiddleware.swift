@@ -279,7 +279,7 @@ public struct ConditionalFileMiddleware<Context: RequestContext>: RouterMiddlewa
         }
         if request.method == .head || length == 0 { return full }
         if let contents, contents.holds(file.identity) {
-            return Response(status: .ok, headers: head.headerFields, body: ResponseBody(byteBuffer: try await content(of: file, in: contents)))
+            return Response(status: .ok, headers: head.headerFields, body: .slices(of: try await content(of: file, in: contents)))
         }
         return Response(status: .ok, headers: head.headerFields, body: body(of: file, parts: [0...(length - 1)], multipart: nil))
     }
@@ -399,5 +399,17 @@ public struct ConditionalFileMiddleware<Context: RequestContext>: RouterMiddlewa
             return text + "; charset=utf-8"
         }
         return text
+    }
+}
+
+extension ResponseBody {
+    /// `content` written a slice at a time (``NIOCore/ByteBuffer/writeSliceSize``), so that a
+    /// slow client's progress through a large file held in memory is seen as it reads.
+    static func slices(of content: ByteBuffer) -> ResponseBody {
+        guard content.readableBytes > ByteBuffer.writeSliceSize else { return ResponseBody(byteBuffer: content) }
+        return ResponseBody(contentLength: content.readableBytes) { writer in
+            for slice in content.slices() { try await writer.write(slice) }
+            try await writer.finish(nil)
+        }
     }
 }

@@ -234,7 +234,7 @@ public final class FileFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         answered = true
         if let large = wire.write(into: &out, trailer: trailer.bytes(at: ServerClock.now())) {
             context.write(wrapOutboundOut(out), promise: nil)
-            context.write(wrapOutboundOut(large), promise: nil)
+            for slice in large.slices() { context.write(wrapOutboundOut(slice), promise: nil) }
             unflushed = true
             output = nil
         } else {

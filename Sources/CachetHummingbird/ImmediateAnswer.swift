@@ -107,6 +107,22 @@ struct ImmediateAnswer: Sendable {
 }
 
 extension ByteBuffer {
+    /// Bytes written at once at most when a large buffer is sent: each slice is a write of its
+    /// own, so a client taking a large file slowly shows progress slice by slice
+    /// (``IdleTimeout``) instead of only when the whole file has gone.
+    static let writeSliceSize = 64 * 1024
+
+    /// The buffer as consecutive slices of at most `size` bytes, sharing its storage.
+    func slices(of size: Int = writeSliceSize) -> [ByteBuffer] {
+        var rest = self
+        var slices: [ByteBuffer] = []
+        slices.reserveCapacity(readableBytes / size + 1)
+        while rest.readableBytes > 0 {
+            slices.append(rest.readSlice(length: Swift.min(size, rest.readableBytes))!)
+        }
+        return slices
+    }
+
     fileprivate mutating func writeField(_ name: String, _ value: String) {
         writeString(name)
         writeStaticString(": ")

@@ -116,6 +116,7 @@ enum SimpleRequestHead {
     /// `visitor` its parts; the method, or `nil` to decline it. The one definition of what this
     /// reader accepts, whatever is built from it.
     static func scan<V: Visitor>(_ head: UnsafeRawBufferPointer, into visitor: inout V) -> HTTPRequest.Method? {
+        guard head.count <= maximumLength else { return nil }
         // Read once here: a `static let` read in the loops below costs a check on every byte.
         let classes = Self.classes
         var index = 0

@@ -5,6 +5,7 @@ import HTTPTypes
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
+import NIOHTTPTypes
 import Logging
 import NIOPosix
 import ServiceLifecycle
@@ -414,6 +415,65 @@ struct IdleTimeoutTests {
         channel.embeddedEventLoop.advanceTime(by: .seconds(60))
         #expect(!channel.isActive)
         pending.succeed()
+    }
+
+    static func withRequests() throws -> (EmbeddedChannel, IdleTimeout) {
+        let channel = EmbeddedChannel()
+        let idle = IdleTimeout(.seconds(60))
+        try channel.pipeline.syncOperations.addHandler(idle)
+        try channel.pipeline.syncOperations.addHandler(RequestsInFlight(idle))
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        return (channel, idle)
+    }
+
+    static let head = HTTPRequestPart.head(HTTPRequest(method: .get, scheme: "http", authority: "x", path: "/big.bin"))
+
+    @Test("the time the server spends on a request received whole, with nothing to write yet, is not the client's")
+    func serverWorking() throws {
+        let (channel, _) = try Self.withRequests()
+        try channel.writeInbound(Self.head)
+        try channel.writeInbound(HTTPRequestPart.end(nil))
+        channel.embeddedEventLoop.advanceTime(by: .seconds(180))
+        #expect(channel.isActive, "hashing a large file, say")
+        try channel.writeOutbound(HTTPResponsePart.head(HTTPResponse(status: .ok)))
+        try channel.writeOutbound(HTTPResponsePart.end(nil))
+        channel.embeddedEventLoop.advanceTime(by: .seconds(59))
+        #expect(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        #expect(!channel.isActive, "idle between requests from the end of the response")
+    }
+
+    @Test("a request whose body stops coming is the client's wait: closed")
+    func bodyStalls() throws {
+        let (channel, _) = try Self.withRequests()
+        try channel.writeInbound(Self.head)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(60))
+        #expect(!channel.isActive)
+    }
+
+    @Test("an answer being sent that the client does not take is the client's wait, request or not")
+    func answerNotTaken() throws {
+        let (channel, _) = try Self.withRequests()
+        let pending = channel.eventLoop.makePromise(of: Void.self)
+        try channel.pipeline.syncOperations.addHandler(HoldWrites(pending), position: .first)
+        try channel.writeInbound(Self.head)
+        try channel.writeInbound(HTTPRequestPart.end(nil))
+        channel.write(HTTPResponsePart.head(HTTPResponse(status: .ok)), promise: nil)
+        channel.flush()
+        channel.embeddedEventLoop.advanceTime(by: .seconds(60))
+        #expect(!channel.isActive)
+        pending.succeed()
+    }
+
+    @Test("a large buffer is written in slices that share its storage and add up to it")
+    func slices() {
+        let bytes = ByteBuffer(bytes: (0..<(150 * 1024)).map { UInt8(truncatingIfNeeded: $0) })
+        let slices = bytes.slices()
+        #expect(slices.map(\.readableBytes) == [65536, 65536, 22528])
+        var joined = ByteBuffer()
+        for var slice in slices { joined.writeBuffer(&slice) }
+        #expect(joined == bytes)
+        #expect(ByteBuffer().slices().isEmpty)
     }
 
     /// Takes the writes and completes none of them until told.

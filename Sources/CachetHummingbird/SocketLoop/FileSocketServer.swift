@@ -109,9 +109,13 @@ public struct FileSocketServer: Service {
                 .channelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
                 .channelInitializer { channel in
                     childChannel.setup(channel: channel, logger: logger).flatMapThrowing { value in
-                        // The loop's idle timeout goes on with the connection, ahead of the raw answers.
-                        try channel.pipeline.syncOperations.addHandler(IdleTimeout(idleTimeout), position: .first)
-                        try channel.pipeline.syncOperations.addHandler(ReceivedBytes(bytes), position: .first)
+                        // The loop's idle timeout goes on with the connection, ahead of the raw
+                        // answers, told by the router's side when the server is the one working.
+                        let pipeline = channel.pipeline.syncOperations
+                        let idle = IdleTimeout(idleTimeout)
+                        try pipeline.addHandler(idle, position: .first)
+                        try pipeline.addHandler(RequestsInFlight(idle), position: .before(try pipeline.handler(type: HTTPConnectionStateHandler.self)))
+                        try pipeline.addHandler(ReceivedBytes(bytes), position: .first)
                         open.withLockedValue { $0[ObjectIdentifier(channel)] = channel }
                         channel.closeFuture.whenComplete { _ in _ = open.withLockedValue { $0.removeValue(forKey: ObjectIdentifier(channel)) } }
                         // Arriving after the server stopped taking connections: nobody would answer.
