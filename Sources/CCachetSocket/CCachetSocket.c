@@ -11,8 +11,8 @@ int ccachet_accept_nonblocking(int listener) {
     return accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 }
 
-ssize_t ccachet_read(int descriptor, void *buffer, size_t count) {
-    return syscall(SYS_read, descriptor, buffer, count);
+ssize_t ccachet_recv(int descriptor, void *buffer, size_t count) {
+    return syscall(SYS_recvfrom, descriptor, buffer, count, 0, NULL, NULL);
 }
 
 ssize_t ccachet_send(int descriptor, const void *buffer, size_t count, int flags) {

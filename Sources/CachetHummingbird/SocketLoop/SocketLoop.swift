@@ -217,7 +217,7 @@ final class SocketLoop: @unchecked Sendable {
     }
 
     private func readAndAnswer(_ connection: SocketConnection) {
-        let count = ccachet_read(connection.descriptor, readBuffer.baseAddress, readBuffer.count)
+        let count = ccachet_recv(connection.descriptor, readBuffer.baseAddress, readBuffer.count)
         if count < 0 {
             if errno == EAGAIN || errno == EINTR { return }
             return closeConnection(connection)
