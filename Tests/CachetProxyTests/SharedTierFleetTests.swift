@@ -178,7 +178,9 @@ struct SharedTierFleetTests {
             #expect(bodies.count == 12)
             #expect(bodies.allSatisfy { $0.status == 200 && $0.body == "cold body" })
             #expect(fleet.origin.count("/cold") == 1)
-            #expect(shared.map { $0.counters.current.fillWaits }.reduce(0, +) == 2)
+            // The other two nodes waited for the fill. A wait that outlasts `fillWait` (2 s, on a
+            // loaded machine) looks again and waits again, so at least two waits, not exactly.
+            #expect(shared.map { $0.counters.current.fillWaits }.reduce(0, +) >= 2)
         }
     }
 }
