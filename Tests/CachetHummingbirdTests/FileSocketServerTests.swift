@@ -374,10 +374,7 @@ struct FileSocketServerTests {
 @Suite("cachet serve: the idle timeout of connections handed to NIO")
 struct IdleTimeoutTests {
     static func channel() throws -> EmbeddedChannel {
-        let channel = EmbeddedChannel()
-        try channel.pipeline.syncOperations.addHandler(IdleTimeout(.seconds(60)))
-        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
-        return channel
+        try withRequests(tracked: false).0
     }
 
     @Test("a connection on which nothing moves is closed once the timeout has passed, not before (RFC 9112 §9.6)")
@@ -417,11 +414,12 @@ struct IdleTimeoutTests {
         pending.succeed()
     }
 
-    static func withRequests() throws -> (EmbeddedChannel, IdleTimeout) {
+    /// A connected channel with an `IdleTimeout` of 60 s, and `RequestsInFlight` after it when `tracked`.
+    static func withRequests(tracked: Bool = true) throws -> (EmbeddedChannel, IdleTimeout) {
         let channel = EmbeddedChannel()
         let idle = IdleTimeout(.seconds(60))
         try channel.pipeline.syncOperations.addHandler(idle)
-        try channel.pipeline.syncOperations.addHandler(RequestsInFlight(idle))
+        if tracked { try channel.pipeline.syncOperations.addHandler(RequestsInFlight(idle)) }
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
         return (channel, idle)
     }
