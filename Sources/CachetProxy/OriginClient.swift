@@ -45,6 +45,7 @@ struct OriginResponse: Sendable {
 /// stores what the origin sent).
 final class OriginClient: Sendable {
     private let client: HTTPClient
+    private let eventLoopGroup: any EventLoopGroup
     private let timeouts: OriginTimeouts
     /// The proxy's metrics: origin latency and body bytes are counted here, where every
     /// origin exchange passes; the request flow reaches them through its origin client.
@@ -62,7 +63,11 @@ final class OriginClient: Sendable {
             decompression: .disabled
         )
         configuration.httpVersion = .http1Only
+        // No tracing spans: the proxy sets up no tracer, and the no-op one still costs each
+        // origin request a span.
+        configuration.tracing.tracer = nil
         self.client = HTTPClient(eventLoopGroupProvider: .shared(eventLoopGroup), configuration: configuration)
+        self.eventLoopGroup = eventLoopGroup
         self.timeouts = timeouts
         self.metrics = metrics
     }
@@ -73,8 +78,6 @@ final class OriginClient: Sendable {
 
     /// Sends `request` to `origin` and returns once the response head has arrived.
     func send(_ request: HTTPRequest, body: ByteBuffer?, to origin: OriginAddress) async throws(OriginFailure) -> OriginResponse {
-        var outbound = HTTPClientRequest(url: origin.baseURL + (request.path ?? "/"))
-        outbound.method = HTTPMethod(rawValue: request.method.rawValue)
         var headers = HTTPHeaders()
         headers.reserveCapacity(request.headerFields.count + 1)
         for field in request.headerFields {
@@ -83,30 +86,49 @@ final class OriginClient: Sendable {
         if let authority = request.authority, !request.headerFields.contains(FieldNames.host) {
             headers.add(name: "Host", value: authority)
         }
-        outbound.headers = headers
-        if let body, body.readableBytes > 0 {
-            outbound.body = .bytes(body)
-        }
+        // The request's own loop when it runs on one (EventLoopTaskExecutor): the exchange's
+        // callbacks and, where the pool has one there, its connection stay on this thread.
+        let eventLoop = MultiThreadedEventLoopGroup.currentEventLoop ?? eventLoopGroup.any()
+        let exchange = OriginExchange(eventLoop: eventLoop)
         do {
+            let outbound = try HTTPClient.Request(
+                url: origin.baseURL + (request.path ?? "/"), method: HTTPMethod(rawValue: request.method.rawValue), headers: headers,
+                body: body.flatMap { $0.readableBytes > 0 ? .byteBuffer($0) : nil }
+            )
             let sent = ContinuousClock.now
-            let response = try await client.execute(outbound, deadline: .now() + timeouts.firstByte)
+            let task = client.execute(request: outbound, delegate: exchange, eventLoop: .delegate(on: eventLoop), logger: nil)
+            exchange.started(task)
+            // The first-byte timeout covers the head alone: a long body is the idle timeout's.
+            let firstByte = timeouts.firstByte
+            let timer = eventLoop.scheduleTask(in: firstByte) {
+                exchange.failUnlessHeadReceived(.timedOut("no response head within \(firstByte)"))
+            }
+            defer { timer.cancel() }
+            let received = try await withTaskCancellationHandler {
+                try await exchange.head.futureResult.get()
+            } onCancel: {
+                exchange.abandon()
+            }
             metrics.originResponded(after: ContinuousClock.now - sent)
             var fields = HTTPFields()
-            fields.reserveCapacity(response.headers.count)
-            for (name, value) in response.headers {
+            fields.reserveCapacity(received.headers.count)
+            for (name, value) in received.headers {
                 guard let fieldName = HTTPField.Name(name) else { continue }
                 fields.append(HTTPField(name: fieldName, value: value))
             }
-            var head = HTTPResponse(status: .init(code: Int(response.status.code), reasonPhrase: response.status.reasonPhrase))
+            var head = HTTPResponse(status: .init(code: Int(received.status.code), reasonPhrase: received.status.reasonPhrase))
             head.headerFields = fields
-            let declared = response.headers.first(name: "content-length").flatMap { Int($0) }
-            return OriginResponse(head: head, body: OriginResponseBody(base: response.body, metrics: metrics), declaredLength: declared)
+            let declared = received.headers.first(name: "content-length").flatMap { Int($0) }
+            let body = OriginResponseBody(reader: OriginExchangeReader(exchange), metrics: metrics)
+            return OriginResponse(head: head, body: body, declaredLength: declared)
         } catch {
+            exchange.abandon()
             throw Self.classify(error)
         }
     }
 
     static func classify(_ error: any Error) -> OriginFailure {
+        if let failure = error as? OriginFailure { return failure }
         if let error = error as? HTTPClientError {
             switch error {
             case .deadlineExceeded, .readTimeout, .connectTimeout, .getConnectionFromPoolTimeout, .writeTimeout:

@@ -32,6 +32,10 @@ final class FaultyOrigin: Sendable {
     /// Request heads received, in order.
     var requests: [String] { received.withLockedValue { $0 } }
 
+    private let ended = NIOLockedValueBox(0)
+    /// Connections that have ended, whichever side closed them.
+    var endedConnections: Int { ended.withLockedValue { $0 } }
+
     func start() async throws -> Int {
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -57,6 +61,11 @@ final class FaultyOrigin: Sendable {
         var buffer = ByteBuffer()
 
         init(origin: FaultyOrigin) { self.origin = origin }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            origin.ended.withLockedValue { $0 += 1 }
+            context.fireChannelInactive()
+        }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             var chunk = unwrapInboundIn(data)
