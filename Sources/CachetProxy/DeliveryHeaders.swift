@@ -31,6 +31,10 @@ struct DeliveryHeaders: Sendable {
     func entry(key: CacheKey, policy: CachePolicy, body: ByteBuffer) -> StoredResponse {
         let plain = StoredResponse(key: key, policy: policy, body: body)
         let responseTime = policy.ageCalculation.responseTime
+        // The fast path answers fresh entries alone (RFC 9111 §4.2), and age only grows: a
+        // response stale from the start (max-age=0, revalidated on every request, or as old
+        // as its lifetime when it arrived) would never use its heads.
+        guard policy.isFresh(now: responseTime) else { return plain }
         func prepare(_ request: HTTPRequest) -> (status: Int, head: ByteBuffer) {
             var head = deliver(plain, to: request, now: responseTime, status: .hit).head
             head.headerFields[.age] = nil
