@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import HTTPTypes
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -46,6 +47,10 @@ struct OriginResponse: Sendable {
 final class OriginClient: Sendable {
     private let client: HTTPClient
     private let eventLoopGroup: any EventLoopGroup
+    /// The group's loops.
+    private let loops: Set<ObjectIdentifier>
+    /// Origin exchanges alive: 0 once every request has ended (the leak tests read it).
+    let liveExchanges = NIOLockedValueBox(0)
     private let timeouts: OriginTimeouts
     /// The proxy's metrics: origin latency and body bytes are counted here, where every
     /// origin exchange passes; the request flow reaches them through its origin client.
@@ -68,6 +73,7 @@ final class OriginClient: Sendable {
         configuration.tracing.tracer = nil
         self.client = HTTPClient(eventLoopGroupProvider: .shared(eventLoopGroup), configuration: configuration)
         self.eventLoopGroup = eventLoopGroup
+        self.loops = Set(eventLoopGroup.makeIterator().map { ObjectIdentifier($0) })
         self.timeouts = timeouts
         self.metrics = metrics
     }
@@ -86,15 +92,22 @@ final class OriginClient: Sendable {
         if let authority = request.authority, !request.headerFields.contains(FieldNames.host) {
             headers.add(name: "Host", value: authority)
         }
-        // The request's own loop when it runs on one (EventLoopTaskExecutor): the exchange's
-        // callbacks and, where the pool has one there, its connection stay on this thread.
-        let eventLoop = MultiThreadedEventLoopGroup.currentEventLoop ?? eventLoopGroup.any()
-        let exchange = OriginExchange(eventLoop: eventLoop)
+        let outbound: HTTPClient.Request
         do {
-            let outbound = try HTTPClient.Request(
+            outbound = try HTTPClient.Request(
                 url: origin.baseURL + (request.path ?? "/"), method: HTTPMethod(rawValue: request.method.rawValue), headers: headers,
                 body: body.flatMap { $0.readableBytes > 0 ? .byteBuffer($0) : nil }
             )
+        } catch {
+            throw Self.classify(error)
+        }
+        // The request's own loop when it runs on one of the client's (EventLoopTaskExecutor):
+        // the exchange's callbacks and, where the pool has one there, its connection stay on
+        // this thread. AsyncHTTPClient accepts only loops of its own group.
+        let current = MultiThreadedEventLoopGroup.currentEventLoop
+        let eventLoop = current.flatMap { loops.contains(ObjectIdentifier($0)) ? $0 : nil } ?? eventLoopGroup.next()
+        let exchange = OriginExchange(eventLoop: eventLoop, live: liveExchanges)
+        do {
             let sent = ContinuousClock.now
             let task = client.execute(request: outbound, delegate: exchange, eventLoop: .delegate(on: eventLoop), logger: nil)
             exchange.started(task)

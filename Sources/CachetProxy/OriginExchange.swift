@@ -28,10 +28,21 @@ final class OriginExchange: HTTPClientResponseDelegate, Sendable {
         var headReceived = false
         /// Whether `head` has been completed, one way or the other.
         var headSettled = false
+        /// Nobody reads the body any more: what arrives is dropped.
+        var abandoned = false
     }
 
-    init(eventLoop: any EventLoop) {
+    /// The client's count of exchanges alive, for the tests that check none is leaked.
+    private let live: NIOLockedValueBox<Int>
+
+    init(eventLoop: any EventLoop, live: NIOLockedValueBox<Int>) {
         self.head = eventLoop.makePromise()
+        self.live = live
+        live.withLockedValue { $0 += 1 }
+    }
+
+    deinit {
+        live.withLockedValue { $0 -= 1 }
     }
 
     /// Remembers the task, so that a body nobody reads any more can be given up, and makes
@@ -95,10 +106,19 @@ final class OriginExchange: HTTPClientResponseDelegate, Sendable {
     }
 
     /// Nobody will read the rest: the request is cancelled unless it has ended, so that the
-    /// connection does not wait for a reader that never comes.
+    /// connection does not wait for a reader that never comes. Chunks received and not read
+    /// are let go: AsyncHTTPClient waits for each to be taken before it goes on, even to fail
+    /// the request (a small response received whole waits so, and with it the request and
+    /// this exchange, for good).
     func abandon() {
-        let task = state.withLockedValue { $0.end == nil ? $0.task : nil }
+        let (task, pending) = state.withLockedValue { state -> (HTTPClient.Task<Void>?, [EventLoopPromise<Void>]) in
+            state.abandoned = true
+            let pending = state.chunks.map(\.1)
+            state.chunks.removeAll()
+            return (state.end == nil ? state.task : nil, pending)
+        }
         task?.cancel()
+        for promise in pending { promise.succeed() }
     }
 
     // MARK: - HTTPClientResponseDelegate (on the request's event loop)
@@ -115,19 +135,30 @@ final class OriginExchange: HTTPClientResponseDelegate, Sendable {
     }
 
     func didReceiveBodyPart(task: HTTPClient.Task<Void>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
-        let promise = task.eventLoop.makePromise(of: Void.self)
-        let waiting = state.withLockedValue { state -> CheckedContinuation<ByteBuffer?, any Error>? in
+        enum Action {
+            case drop
+            case keep(EventLoopPromise<Void>)
+            case hand(CheckedContinuation<ByteBuffer?, any Error>)
+        }
+        let action = state.withLockedValue { state -> Action in
+            if state.abandoned { return .drop }
             guard let waiting = state.waiting else {
+                let promise = task.eventLoop.makePromise(of: Void.self)
                 state.chunks.append((buffer, promise))
-                return nil
+                return .keep(promise)
             }
             state.waiting = nil
-            return waiting
+            return .hand(waiting)
         }
-        guard let waiting else { return promise.futureResult }
-        waiting.resume(returning: buffer)
-        promise.succeed()
-        return promise.futureResult
+        switch action {
+        case .drop:
+            return task.eventLoop.makeSucceededVoidFuture()
+        case .keep(let promise):
+            return promise.futureResult
+        case .hand(let waiting):
+            waiting.resume(returning: buffer)
+            return task.eventLoop.makeSucceededVoidFuture()
+        }
     }
 
     func didReceiveError(task: HTTPClient.Task<Void>, _ error: any Error) {

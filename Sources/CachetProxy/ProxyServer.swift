@@ -13,6 +13,8 @@ public final class ProxyServer: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let flow: RequestFlow
     private let origin: OriginClient
+    /// Origin exchanges alive (tests check that none outlives its request).
+    var liveOriginExchanges: Int { origin.liveExchanges.withLockedValue { $0 } }
     private let channel: NIOLockedValueBox<(any Channel)?> = NIOLockedValueBox(nil)
     private let shutdownTask = NIOLockedValueBox<Task<DrainOutcome, any Error>?>(nil)
     private let connections = ConnectionRegistry()
