@@ -47,8 +47,6 @@ struct OriginResponse: Sendable {
 final class OriginClient: Sendable {
     private let client: HTTPClient
     private let eventLoopGroup: any EventLoopGroup
-    /// The group's loops.
-    private let loops: Set<ObjectIdentifier>
     /// Origin exchanges alive: 0 once every request has ended (the leak tests read it).
     let liveExchanges = NIOLockedValueBox(0)
     private let timeouts: OriginTimeouts
@@ -73,7 +71,6 @@ final class OriginClient: Sendable {
         configuration.tracing.tracer = nil
         self.client = HTTPClient(eventLoopGroupProvider: .shared(eventLoopGroup), configuration: configuration)
         self.eventLoopGroup = eventLoopGroup
-        self.loops = Set(eventLoopGroup.makeIterator().map { ObjectIdentifier($0) })
         self.timeouts = timeouts
         self.metrics = metrics
     }
@@ -101,11 +98,11 @@ final class OriginClient: Sendable {
         } catch {
             throw Self.classify(error)
         }
-        // The request's own loop when it runs on one of the client's (EventLoopTaskExecutor):
+        // `any()` is the request's own loop when it runs on one of the group's
+        // (EventLoopTaskExecutor), else another of them (AsyncHTTPClient accepts no other):
         // the exchange's callbacks and, where the pool has one there, its connection stay on
-        // this thread. AsyncHTTPClient accepts only loops of its own group.
-        let current = MultiThreadedEventLoopGroup.currentEventLoop
-        let eventLoop = current.flatMap { loops.contains(ObjectIdentifier($0)) ? $0 : nil } ?? eventLoopGroup.next()
+        // this thread.
+        let eventLoop = eventLoopGroup.any()
         let exchange = OriginExchange(eventLoop: eventLoop, live: liveExchanges)
         do {
             let sent = ContinuousClock.now

@@ -25,7 +25,6 @@ final class OriginExchange: HTTPClientResponseDelegate, Sendable {
         /// The reader waiting for the next chunk.
         var waiting: CheckedContinuation<ByteBuffer?, any Error>?
         var task: HTTPClient.Task<Void>?
-        var headReceived = false
         /// Whether `head` has been completed, one way or the other.
         var headSettled = false
         /// Nobody reads the body any more: what arrives is dropped.
@@ -59,7 +58,7 @@ final class OriginExchange: HTTPClientResponseDelegate, Sendable {
 
     /// Fails the exchange with `failure` unless its head has arrived (the first-byte timeout).
     func failUnlessHeadReceived(_ failure: OriginFailure) {
-        let task = state.withLockedValue { $0.headReceived ? nil : $0.task }
+        let task = state.withLockedValue { $0.headSettled ? nil : $0.task }
         task?.fail(reason: failure)
     }
 
@@ -126,7 +125,6 @@ final class OriginExchange: HTTPClientResponseDelegate, Sendable {
     func didReceiveHead(task: HTTPClient.Task<Void>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
         let settles = state.withLockedValue { state -> Bool in
             state.task = task
-            state.headReceived = true
             defer { state.headSettled = true }
             return !state.headSettled
         }
